@@ -1,0 +1,155 @@
+import { ZERO, minDecimal, maxDecimal, type Decimal } from '../money/decimal.js';
+import { displayMoney } from '../money/money.js';
+import { roundToMinor } from '../money/rounding.js';
+import type { TenantId, UserId } from '../domain/ids.js';
+import type { User } from '../domain/people.js';
+import type { DrawTerms, Plan } from '../plan/plan.js';
+import type { IsoDate } from '../time/iso-date.js';
+import { lastDay, overlapDays, type Period } from '../time/period.js';
+import type { FxTable } from './fx-table.js';
+import type { PayeePeriodLines } from './period-lines.js';
+import type { AttainmentSummary, Balances, EngineException, FxUse, PayoutLine, Statement } from './statement.js';
+
+export interface AssembleInput {
+  readonly tenantId: TenantId;
+  readonly user: User | undefined;
+  readonly payeeId: UserId;
+  readonly period: Period;
+  readonly asOf: IsoDate;
+  readonly planLines: PayeePeriodLines | undefined;
+  /** Corrections to locked periods, already in the pay currency and rounded. */
+  readonly adjustments: readonly PayoutLine[];
+  readonly opening: Balances;
+  /** Plans that name this payee in the period (for draws and the netting policy), even with no lines. */
+  readonly plans: readonly Plan[];
+  readonly fx: FxTable;
+}
+
+/**
+ * One payee's statement for one period: plan lines converted into the pay currency and
+ * rounded once each, then corrections to locked periods, carried-balance netting and
+ * draws, in that order (draws see earnings after clawbacks, and never absorb them).
+ */
+export function assembleStatement(input: AssembleInput): Statement | EngineException {
+  const { period, payeeId } = input;
+  const currency = input.user?.payCurrency ?? input.plans[0]?.currency;
+  if (currency === undefined) throw new Error(`assembleStatement for ${payeeId} without plans or user`);
+  const payDate = lastDay(period);
+  const lines: PayoutLine[] = [];
+  const fxByPlanCurrency = new Map<string, FxUse | 'same' | undefined>();
+  for (const line of input.planLines?.lines ?? []) {
+    const plan = line.plan;
+    let fx = fxByPlanCurrency.get(plan.currency);
+    if (!fxByPlanCurrency.has(plan.currency)) {
+      fx = input.fx.lookup(plan.currency, currency, payDate);
+      fxByPlanCurrency.set(plan.currency, fx);
+    }
+    if (fx === undefined) {
+      return { code: 'missing_fx_rate', recordId: payeeId, message: `No ${plan.currency}→${currency} rate on or before ${payDate} to pay ${input.user?.name ?? payeeId} for ${period.id}`, fix: `add an FX rate from ${plan.currency} to ${currency} dated on or before ${payDate}` };
+    }
+    const rate = fx === 'same' ? undefined : fx;
+    const exact = rate ? line.payable.times(rate.rate) : line.payable;
+    const uncapped = rate ? line.uncapped.times(rate.rate) : line.uncapped;
+    const { amount } = roundToMinor(exact, currency, plan.rounding);
+    const fxNote = rate ? ` Paid in ${currency} at ${rate.rate.toString()} (${rate.source}, ${rate.date}): ${displayMoney({ amount, currency })}.` : '';
+    lines.push({
+      key: line.key,
+      kind: line.kind,
+      date: line.date,
+      amount,
+      exact,
+      uncapped,
+      explanation: line.explanation + fxNote,
+      provenance: { ...line.provenance, payFx: rate },
+      adjusts: undefined,
+    });
+  }
+  lines.push(...input.adjustments);
+
+  const rounding = input.plans[0]?.rounding ?? 'half-even';
+  const round = (d: Decimal): Decimal => roundToMinor(d, currency, rounding).amount;
+  const money = (d: Decimal): string => displayMoney({ amount: d, currency });
+  const simple = (key: string, kind: PayoutLine['kind'], amount: Decimal, explanation: string): PayoutLine => ({ key, kind, date: payDate, amount, exact: amount, uncapped: amount, explanation, provenance: undefined, adjusts: undefined });
+  const total = (): Decimal => lines.reduce((t, l) => t.plus(l.amount), ZERO);
+
+  // Netting: a carried balance is recovered from positive earnings; a negative period is carried (or not) by policy.
+  const nettingPlan = input.plans[0];
+  let carried = input.opening.carried;
+  let earned = total();
+  if (carried.greaterThan(0) && earned.greaterThan(0)) {
+    const recovered = minDecimal(carried, earned);
+    carried = carried.minus(recovered);
+    lines.push(simple('netting|balance-recovery', 'balance-recovery', recovered.negated(), `Recovery of ${money(recovered)} carried from earlier periods (clawbacks that exceeded pay); ${money(carried)} still carried.`));
+    earned = earned.minus(recovered);
+  }
+  if (earned.lessThan(0) && nettingPlan?.clawback.netting === 'carry-forward') {
+    const owed = earned.negated();
+    carried = carried.plus(owed);
+    lines.push(simple('netting|carry-forward', 'carry-forward', owed, `This period nets to ${money(earned)}; under ${nettingPlan.name}'s carry-forward policy nothing is deducted now and ${money(owed)} is carried to be recovered from later pay.`));
+    earned = ZERO;
+  }
+
+  // Draws: one agreement per payee, from the first plan (by id) that grants one in this period.
+  let drawBalance = input.opening.draw;
+  const drawPlan = input.plans.find((p) => p.payees.find((a) => a.userId === payeeId)?.draw !== undefined);
+  const terms: DrawTerms | undefined = drawPlan?.payees.find((a) => a.userId === payeeId)?.draw;
+  if (terms) {
+    const draw = terms.amount;
+    const active = overlapDays(period, terms.from, terms.to) > 0;
+    const cap = (d: Decimal): Decimal => (terms.recoveryCap === undefined ? d : minDecimal(d, terms.recoveryCap));
+    const label = `${terms.type} draw of ${money(draw)} a period (${drawPlan!.name})`;
+    const recover = (available: Decimal, why: string): void => {
+      const recovered = round(cap(minDecimal(drawBalance, maxDecimal(available, ZERO))));
+      if (recovered.lessThanOrEqualTo(0)) return;
+      drawBalance = drawBalance.minus(recovered);
+      const capNote = terms.recoveryCap !== undefined && recovered.equals(terms.recoveryCap) ? `, the most recovered in one period` : '';
+      lines.push(simple('draw|recovery', 'draw-recovery', recovered.negated(), `Recovery of ${money(recovered)} of the ${label} balance${capNote} (${why}); ${money(drawBalance)} still owed.`));
+    };
+    switch (terms.type) {
+      case 'non-recoverable':
+        if (active) lines.push(simple('draw|pay', 'draw', draw, `Non-recoverable draw of ${money(draw)} (${drawPlan!.name}): paid on top of earnings and never owed back.`));
+        break;
+      case 'non-recoverable-guarantee':
+        if (active && earned.lessThan(draw)) {
+          const topUp = draw.minus(earned);
+          lines.push(simple('draw|pay', 'draw', topUp, `Guarantee top-up: earnings of ${money(earned)} are below the ${label}, so ${money(topUp)} is added; it is never owed back.`));
+        }
+        break;
+      case 'recoverable-guarantee':
+        if (active && earned.lessThan(draw)) {
+          const topUp = draw.minus(earned);
+          drawBalance = drawBalance.plus(topUp);
+          lines.push(simple('draw|pay', 'draw', topUp, `Guarantee top-up: earnings of ${money(earned)} are below the ${label}, so ${money(topUp)} is added and owed back from later earnings above the guarantee; ${money(drawBalance)} owed.`));
+        } else if (drawBalance.greaterThan(0)) {
+          // While the guarantee runs, recovery never takes net pay below it.
+          recover(active ? earned.minus(draw) : earned, active ? `earnings above the ${money(draw)} guarantee` : 'the guarantee has ended');
+        }
+        break;
+      case 'recoverable':
+        if (active) {
+          drawBalance = drawBalance.plus(draw);
+          lines.push(simple('draw|pay', 'draw', draw, `Draw advance of ${money(draw)} (${drawPlan!.name}), recoverable from earnings; ${money(drawBalance)} owed.`));
+        }
+        if (drawBalance.greaterThan(0)) recover(earned, 'earnings this period');
+        break;
+    }
+  }
+
+  const attainment: AttainmentSummary[] = [...(input.planLines?.attainment ?? [])];
+  let residual = ZERO;
+  for (const l of lines) residual = residual.plus(l.exact.minus(l.amount));
+  return {
+    tenantId: input.tenantId,
+    payeeId,
+    payeeName: input.user?.name ?? payeeId,
+    period,
+    asOf: input.asOf,
+    currency,
+    lines,
+    total: total(),
+    residual,
+    attainment,
+    opening: input.opening,
+    closing: { draw: drawBalance, carried },
+  };
+}

@@ -1,0 +1,46 @@
+import type { Dataset } from '../domain/dataset.js';
+import type { Deal, Stage, StageOutcome } from '../domain/deals.js';
+import type { UserId } from '../domain/ids.js';
+import type { User } from '../domain/people.js';
+import { FxTable } from './fx-table.js';
+import { Hierarchy } from './hierarchy.js';
+import { indexQuotas, type QuotaLookup } from './quota-target.js';
+
+/**
+ * Look-up structures built once per dataset and shared by every period, payee and
+ * estimate computed from it. Building them is the only pass over all records that does
+ * not depend on the period.
+ */
+export interface TenantIndex {
+  readonly data: Dataset;
+  readonly users: ReadonlyMap<UserId, User>;
+  readonly hierarchy: Hierarchy;
+  readonly fx: FxTable;
+  readonly stages: ReadonlyMap<string, Stage>;
+  readonly wonStageByPipeline: ReadonlyMap<string, Stage>;
+  readonly quotas: Pick<QuotaLookup, 'quotasByOwner' | 'teamsManagedBy'>;
+}
+
+export function indexTenant(data: Dataset): TenantIndex {
+  const stages = new Map<string, Stage>();
+  const wonStageByPipeline = new Map<string, Stage>();
+  for (const pipeline of data.pipelines) {
+    for (const stage of pipeline.stages) {
+      stages.set(`${pipeline.id}/${stage.id}`, stage);
+      if (stage.outcome === 'won' && !wonStageByPipeline.has(pipeline.id)) wonStageByPipeline.set(pipeline.id, stage);
+    }
+  }
+  return {
+    data,
+    users: new Map(data.users.map((u) => [u.id, u])),
+    hierarchy: new Hierarchy(data.managers),
+    fx: new FxTable(data.fxRates),
+    stages,
+    wonStageByPipeline,
+    quotas: indexQuotas(data),
+  };
+}
+
+export function outcomeOf(index: TenantIndex, deal: Deal): StageOutcome | undefined {
+  return index.stages.get(`${deal.pipelineId}/${deal.stageId}`)?.outcome;
+}

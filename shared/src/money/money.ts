@@ -1,0 +1,22 @@
+import type { CurrencyCode } from './currency.js';
+import { formatAmount } from './rounding.js';
+import type { Decimal } from './decimal.js';
+
+/** An amount in one currency. Arithmetic across currencies needs an FX rate (see engine/fx.ts). */
+export interface Money {
+  readonly amount: Decimal;
+  readonly currency: CurrencyCode;
+}
+
+export function money(amount: Decimal, currency: CurrencyCode): Money {
+  return { amount, currency };
+}
+
+/** "USD 1,234.50" for people; machines get `formatAmount` strings. */
+export function displayMoney(m: Money): string {
+  const fixed = formatAmount(m.amount, m.currency);
+  const negative = fixed.startsWith('-');
+  const [whole = '0', fraction] = (negative ? fixed.slice(1) : fixed).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${m.currency} ${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+}

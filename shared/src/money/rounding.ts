@@ -1,0 +1,34 @@
+import { Decimal, type DecimalRounding } from './decimal.js';
+import { minorUnits, type CurrencyCode } from './currency.js';
+
+/**
+ * How a payout line's exact amount becomes a payable one. Declared per plan; applied
+ * exactly once per line, never to rates or intermediate values.
+ */
+export const ROUNDING_MODES = ['half-even', 'half-up', 'down', 'up'] as const;
+export type RoundingMode = (typeof ROUNDING_MODES)[number];
+
+const DECIMAL_JS_MODE: Record<RoundingMode, DecimalRounding> = {
+  'half-even': Decimal.ROUND_HALF_EVEN,
+  // Commercial rounding: halves away from zero, so -0.005 becomes -0.01 like +0.005 becomes +0.01.
+  'half-up': Decimal.ROUND_HALF_UP,
+  // Towards zero: never pays (or claws back) more than the exact amount.
+  down: Decimal.ROUND_DOWN,
+  up: Decimal.ROUND_UP,
+};
+
+export interface Rounded {
+  readonly amount: Decimal;
+  /** exact − amount: what rounding took away (positive) or added (negative). */
+  readonly residual: Decimal;
+}
+
+export function roundToMinor(exact: Decimal, currency: CurrencyCode, mode: RoundingMode): Rounded {
+  const amount = exact.toDecimalPlaces(minorUnits(currency), DECIMAL_JS_MODE[mode]);
+  return { amount, residual: exact.minus(amount) };
+}
+
+/** Formats with exactly the currency's minor-unit digits: "1234.50", "-12.00", "500". */
+export function formatAmount(amount: Decimal, currency: CurrencyCode): string {
+  return amount.toFixed(minorUnits(currency));
+}
