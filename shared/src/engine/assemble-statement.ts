@@ -20,8 +20,10 @@ export interface AssembleInput {
   /** Corrections to locked periods, already in the pay currency and rounded. */
   readonly adjustments: readonly PayoutLine[];
   readonly opening: Balances;
-  /** Plans that name this payee in the period (for draws and the netting policy), even with no lines. */
+  /** Plans that name this payee in the period (for rounding and the netting policy), even with no lines. */
   readonly plans: readonly Plan[];
+  /** The payee's draw agreement: one per payee, from the first plan (by id) that grants one in the period. */
+  readonly draw: { readonly plan: Plan; readonly terms: DrawTerms } | undefined;
   readonly fx: FxTable;
 }
 
@@ -89,10 +91,9 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
     earned = ZERO;
   }
 
-  // Draws: one agreement per payee, from the first plan (by id) that grants one in this period.
   let drawBalance = input.opening.draw;
-  const drawPlan = input.plans.find((p) => p.payees.find((a) => a.userId === payeeId)?.draw !== undefined);
-  const terms: DrawTerms | undefined = drawPlan?.payees.find((a) => a.userId === payeeId)?.draw;
+  const drawPlan = input.draw?.plan;
+  const terms = input.draw?.terms;
   if (terms) {
     const draw = terms.amount;
     const active = overlapDays(period, terms.from, terms.to) > 0;

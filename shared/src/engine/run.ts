@@ -4,7 +4,7 @@ import { roundToMinor } from '../money/rounding.js';
 import type { Dataset } from '../domain/dataset.js';
 import type { UserId } from '../domain/ids.js';
 import { InputError } from '../input/input-error.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan, PlanAssignment } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
 import { nextPeriod, periodContaining, resolvePeriod, type Period, type PeriodId } from '../time/period.js';
 import { assembleStatement } from './assemble-statement.js';
@@ -87,12 +87,22 @@ export function runStatements(input: RunInput): RunResult {
     exceptions.push(...computed.exceptions.map((e) => ({ ...e, period: period.id })));
     const payees = new Set<UserId>(computed.byPayee.keys());
     for (const plan of active) for (const a of plan.payees) if (selected(a.userId) && a.from < period.end && (a.to === undefined || a.to > period.start)) payees.add(a.userId);
-    const plansOf = (payeeId: UserId): Plan[] => active.filter((p) => p.payees.some((a) => a.userId === payeeId));
+    const assignments = new Map<UserId, { plan: Plan; assignment: PlanAssignment }[]>();
+    for (const plan of active) {
+      for (const assignment of plan.payees) {
+        const list = assignments.get(assignment.userId);
+        if (list) list.push({ plan, assignment });
+        else assignments.set(assignment.userId, [{ plan, assignment }]);
+      }
+    }
     const assemble = (payeeId: UserId, adjustments: readonly PayoutLine[], opening: Balances): Statement | undefined => {
-      const plans = plansOf(payeeId);
+      const mine = assignments.get(payeeId) ?? [];
+      const plans = mine.map((m) => m.plan);
       const user = index.users.get(payeeId);
       if (plans.length === 0 && !user) return undefined;
-      const s = assembleStatement({ tenantId, user, payeeId, period, asOf: input.asOf, planLines: computed.byPayee.get(payeeId), adjustments, opening, plans, fx: index.fx });
+      const withDraw = mine.find((m) => m.assignment.draw !== undefined);
+      const draw = withDraw && { plan: withDraw.plan, terms: withDraw.assignment.draw! };
+      const s = assembleStatement({ tenantId, user, payeeId, period, asOf: input.asOf, planLines: computed.byPayee.get(payeeId), adjustments, opening, plans, draw, fx: index.fx });
       if ('code' in s) {
         exceptions.push({ ...s, period: period.id });
         return undefined;
