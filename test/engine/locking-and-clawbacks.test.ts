@@ -106,6 +106,19 @@ describe('clawbacks', () => {
     expect(ana.lines[1]!.adjusts?.cause).toBe('clawback');
   });
 
+  it('a won deal whose close date moved out of the locked period is an edit, not a clawback', () => {
+    const locked = lockQ2([flat()], dataset({ users, deals: [q2Deal, q3Deal] }));
+    const moved = dataset({ users, deals: [{ ...q2Deal, closeDate: '2026-07-20', sourceVersion: 'v2' }, q3Deal] });
+    const ana = statementOf(run([flat()], moved, '2026-Q3', { locked }), 'ana');
+    // Q2 gives back the 5,000 (deal-edited, not a clawback); Q3 now pays d1 itself: 5,000 + d2 1,000.
+    expect(amounts(ana)).toEqual([
+      ['commission', 'd2', '1000.00'],
+      ['commission', 'd1', '5000.00'],
+      ['adjustment', 'd1', '-5000.00'],
+    ]);
+    expect(ana.lines[2]!.adjusts?.cause).toBe('deal-edited');
+  });
+
   it('a target period that is itself locked is returned untouched, with corrections pending', () => {
     const locked = lockQ2([flat()], dataset({ users, deals: [q2Deal] }));
     const r = run([flat()], lost, '2026-Q2', { locked });

@@ -11,7 +11,7 @@ import { assembleStatement } from './assemble-statement.js';
 import { CAUSE_TEXT, classifyChange } from './classify.js';
 import { periodLines, plansInForce } from './period-lines.js';
 import type { Balances, EngineException, LineKind, PayoutLine, Statement } from './statement.js';
-import { indexTenant, type TenantIndex } from './tenant-index.js';
+import { indexTenant, outcomeOf, type TenantIndex } from './tenant-index.js';
 
 /** A period whose statements were approved and locked: they are never rewritten. */
 export interface LockedPeriod {
@@ -115,7 +115,7 @@ export function runStatements(input: RunInput): RunResult {
       const lockedByPayee = new Map(lockedHere.statements.filter((s) => selected(s.payeeId)).map((s) => [s.payeeId, s]));
       for (const payeeId of new Set([...payees, ...lockedByPayee.keys()])) {
         const fresh = assemble(payeeId, [], ZERO_BALANCES);
-        const corrections = adjustmentsFor(lockedByPayee.get(payeeId), fresh, period, input.plans);
+        const corrections = adjustmentsFor(lockedByPayee.get(payeeId), fresh, period, input.plans, index);
         if (corrections.length > 0) pending.set(payeeId, [...(pending.get(payeeId) ?? []), ...corrections]);
       }
       for (const s of lockedByPayee.values()) balances.set(s.payeeId, s.closing);
@@ -141,7 +141,7 @@ export function runStatements(input: RunInput): RunResult {
 }
 
 /** Corrections for one payee's locked period: for every line key, what it computes now minus what it paid then. */
-export function adjustmentsFor(lockedStatement: Statement | undefined, fresh: Statement | undefined, period: Period, plans: readonly Plan[]): PayoutLine[] {
+export function adjustmentsFor(lockedStatement: Statement | undefined, fresh: Statement | undefined, period: Period, plans: readonly Plan[], index: TenantIndex): PayoutLine[] {
   const then = new Map((lockedStatement?.lines ?? []).filter((l) => PLAN_LINE_KINDS.has(l.kind)).map((l) => [l.key, l]));
   const now = new Map((fresh?.lines ?? []).filter((l) => PLAN_LINE_KINDS.has(l.kind)).map((l) => [l.key, l]));
   const currency = fresh?.currency ?? lockedStatement?.currency;
@@ -153,7 +153,12 @@ export function adjustmentsFor(lockedStatement: Statement | undefined, fresh: St
     const after = now.get(key);
     const ref = (after ?? before)!;
     const subject = ref.provenance?.deal ? `deal "${ref.provenance.deal.name || ref.provenance.deal.id}" (${ref.provenance.deal.id})` : ref.key.split('|').slice(1).join(' ');
-    if (before && !after && (before.kind === 'commission' || before.kind === 'spiff')) {
+    // A deal line that vanished is a clawback only if the deal is no longer won; a deal that is
+    // still won but now closes in another period, or no longer credits this payee, is an edit.
+    const dealId = before?.provenance?.deal?.id;
+    const current = dealId === undefined ? undefined : index.dealsById.get(dealId);
+    const stillWon = current !== undefined && outcomeOf(index, current) === 'won';
+    if (before && !after && (before.kind === 'commission' || before.kind === 'spiff') && !stillWon) {
       const plan = plansInForce(plans, period).find((p) => p.id === before.provenance?.planId);
       const basis = plan?.clawback.basis ?? 'original';
       const reversed = basis === 'original' ? roundToMinor(before.uncapped, currency, plan?.rounding ?? 'half-even').amount : before.amount;
@@ -174,7 +179,7 @@ export function adjustmentsFor(lockedStatement: Statement | undefined, fresh: St
     }
     const delta = (after?.amount ?? ZERO).minus(before?.amount ?? ZERO);
     if (delta.isZero()) continue;
-    const cause = classifyChange(before, after);
+    const cause = before && !after && stillWon ? 'deal-edited' : classifyChange(before, after);
     out.push({
       key: `adjustment|${period.id}|${key}`,
       kind: 'adjustment',

@@ -14,6 +14,7 @@ import { indexQuotas, type QuotaLookup } from './quota-target.js';
 export interface TenantIndex {
   readonly data: Dataset;
   readonly users: ReadonlyMap<UserId, User>;
+  readonly dealsById: ReadonlyMap<string, Deal>;
   readonly hierarchy: Hierarchy;
   readonly fx: FxTable;
   readonly stages: ReadonlyMap<string, Stage>;
@@ -33,6 +34,7 @@ export function indexTenant(data: Dataset): TenantIndex {
   return {
     data,
     users: new Map(data.users.map((u) => [u.id, u])),
+    dealsById: new Map(data.deals.map((d) => [d.id as string, d])),
     hierarchy: new Hierarchy(data.managers),
     fx: new FxTable(data.fxRates),
     stages,
