@@ -6,6 +6,13 @@ import { periodKpis, type PeriodKpis } from './period-kpis.js';
 import type { KpiSubject } from './subject.js';
 import { kpiTrend, type KpiTrend } from './trend.js';
 
+// Callers need only this module: the report's parts and the cards' median helper.
+export { teamMedian } from './median.js';
+export type { KpiSubject } from './subject.js';
+export type { PeriodKpis } from './period-kpis.js';
+export type { KpiProblem, KpiProblemCode } from './problems.js';
+export type { KpiTrend } from './trend.js';
+
 export interface KpiInput {
   readonly index: TenantIndex;
   readonly period: Period;

@@ -39,6 +39,8 @@ export function periodKpis(index: TenantIndex, subject: KpiSubject, period: Peri
   const deals = periodDeals(ctx);
   const won = tally(deals.won).amount;
   const quota = revenueQuota(ctx);
+  const conversion = stageConversion(ctx);
+  const activities = activityCounts(ctx);
   const kpis: PeriodKpis = {
     period,
     quotaAttainment: quotaAttainment(won, quota),
@@ -46,12 +48,12 @@ export function periodKpis(index: TenantIndex, subject: KpiSubject, period: Peri
     winRate: winRate(deals.won, deals.lost),
     averageDealSize: averageDealSize(deals.won),
     salesCycle: salesCycle(deals.won),
-    stageConversion: stageConversion(ctx),
-    activities: activityCounts(ctx),
+    stageConversion: conversion,
+    activities,
     weightedForecast: weightedForecast(won, deals.open),
     deals,
-    // Read last: every KPI above may have added to the log.
-    problems: [],
+    // Only after every KPI above has had its chance to log a problem.
+    problems: problems.list(),
   };
-  return { scope, kpis: { ...kpis, problems: problems.list() } };
+  return { scope, kpis };
 }
