@@ -1,0 +1,31 @@
+import type { Plan } from '../../../shared/src/plan/plan.js';
+import { parsePlan } from '../../../shared/src/plan/plan.schema.js';
+import type { Db } from './database.js';
+
+/**
+ * Plans are stored as the documents admins wrote and parsed again on every read, so the
+ * stored form is exactly what docs/plans.md describes and a parser fix applies to old
+ * versions too. A saved version is immutable: saving the same id and version twice with
+ * different content is refused.
+ */
+export async function savePlanVersion(db: Db, tenantId: string, document: unknown, actor: string): Promise<Plan> {
+  const plan = parsePlan(document, 'plan');
+  await db.transaction().execute(async (tx) => {
+    const existing = await tx.selectFrom('plans').select('document').where('tenant_id', '=', tenantId).where('plan_id', '=', plan.id).where('version', '=', plan.version).executeTakeFirst();
+    if (existing) {
+      if (JSON.stringify(existing.document) !== JSON.stringify(document)) throw new Error(`Plan ${plan.id} version ${plan.version} already exists with other content: save your change as version ${plan.version + 1}`);
+      return;
+    }
+    await tx
+      .insertInto('plans')
+      .values({ tenant_id: tenantId, plan_id: plan.id, version: plan.version, document: JSON.stringify(document), effective_from: plan.effectiveFrom, effective_to: plan.effectiveTo ?? null, created_by: actor })
+      .execute();
+    await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: 'plan.saved', target: `${plan.id}@${plan.version}`, details: JSON.stringify({ effectiveFrom: plan.effectiveFrom }) }).execute();
+  });
+  return plan;
+}
+
+export async function loadPlans(db: Db, tenantId: string): Promise<Plan[]> {
+  const rows = await db.selectFrom('plans').select(['plan_id', 'version', 'document']).where('tenant_id', '=', tenantId).orderBy('plan_id').orderBy('version').execute();
+  return rows.map((r) => parsePlan(r.document, `stored plan ${r.plan_id} v${r.version}`));
+}
