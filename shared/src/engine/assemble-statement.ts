@@ -62,7 +62,7 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
       exact,
       uncapped,
       explanation: line.explanation + fxNote,
-      provenance: { ...line.provenance, payFx: rate },
+      provenance: rate ? { ...line.provenance, payFx: rate } : line.provenance,
       adjusts: undefined,
     });
   }

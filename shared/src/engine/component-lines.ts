@@ -29,6 +29,7 @@ export interface CreditEvent {
 
 /** A line in the plan currency, exact, with gate and caps applied but not yet converted or rounded. */
 export interface RawLine {
+  readonly plan: Plan;
   readonly key: string;
   readonly kind: LineKind;
   readonly date: IsoDate;
@@ -78,7 +79,7 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
   const measure = component.measure;
   const quotaInfo = quota && { id: quota.quota.id, version: quota.quota.version, target: quota.quota.target, effectiveTarget: quota.effectiveTarget };
   const drafts: DraftLine[] = [];
-  const provenanceFor = (event: CreditEvent | undefined, before: Decimal, after: Decimal, slices: TierSlice[]): DraftLine['provenance'] => ({
+  const provenanceFor = (event: CreditEvent | undefined, a0: Decimal | undefined, a1: Decimal | undefined, slices: TierSlice[]): DraftLine['provenance'] => ({
     planId: plan.id,
     planVersion: plan.version,
     componentId: component.id,
@@ -88,15 +89,13 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
     creditFx: event?.creditFx,
     creditedValue: event?.payoutValue,
     quota: quotaInfo,
-    attainmentBefore: attainmentPercent(before, target),
-    attainmentAfter: attainmentPercent(after, target),
+    attainmentBefore: a0,
+    attainmentAfter: a1,
     slices,
   });
-  const attainmentText = (before: Decimal, after: Decimal): string => {
-    const a0 = attainmentPercent(before, target);
-    const a1 = attainmentPercent(after, target);
-    return a0 === undefined || a1 === undefined ? '' : `; attainment ${pct(a0)} → ${pct(a1)}`;
-  };
+  // Attainment is a division; each event computes it once for its text and its provenance.
+  const attainmentText = (a0: Decimal | undefined, a1: Decimal | undefined): string => (a0 === undefined || a1 === undefined ? '' : `; attainment ${pct(a0)} → ${pct(a1)}`);
+  let previousAttainment: Decimal | undefined = attainmentPercent(ZERO, target);
 
   let cumulative = ZERO;
   if (component.type === 'commission') {
@@ -104,17 +103,20 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
     const schedule = new TierSchedule(component.tiers, unit);
     let state = initialTierState(schedule);
     for (const event of events) {
-      const before = state.cumulative;
       const result = payTiered(schedule, state, event.quotaValue, event.payoutValue);
       state = result.state;
+      const a0 = previousAttainment;
+      const a1 = event.quotaValue.isZero() ? a0 : attainmentPercent(state.cumulative, target);
+      previousAttainment = a1;
+      const attained = attainmentText(a0, a1);
       drafts.push({
         key: `${base}|commission|${event.recordId}`,
         kind: 'commission',
         date: event.date,
         amount: result.amount,
         cumulativeAfter: state.cumulative,
-        explanation: `${label(event)} on ${event.date}: ${quantity(event.payoutValue, measure, cur)} credited${creditPhrase(event)}${attainmentText(before, state.cumulative)}; ${result.slices.length ? slicesPhrase(result.slices, measure, cur) : 'nothing to pay on'} = ${displayMoney({ amount: result.amount, currency: cur })} under ${component.name} (${plan.name} v${plan.version}).`,
-        provenance: provenanceFor(event, before, state.cumulative, result.slices),
+        explanation: `${label(event)} on ${event.date}: ${quantity(event.payoutValue, measure, cur)} credited${creditPhrase(event)}${attained}; ${result.slices.length ? slicesPhrase(result.slices, measure, cur) : 'nothing to pay on'} = ${displayMoney({ amount: result.amount, currency: cur })} under ${component.name} (${plan.name} v${plan.version}).`,
+        provenance: provenanceFor(event, a0, a1, result.slices),
       });
       if (result.trueUp) {
         const t = result.trueUp;
@@ -124,8 +126,8 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
           date: event.date,
           amount: t.amount,
           cumulativeAfter: state.cumulative,
-          explanation: `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(before, state.cumulative).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${displayMoney({ amount: t.amount, currency: cur })} under ${component.name}.`,
-          provenance: { ...provenanceFor(event, before, state.cumulative, []), creditedValue: t.base },
+          explanation: `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attained.replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${displayMoney({ amount: t.amount, currency: cur })} under ${component.name}.`,
+          provenance: { ...provenanceFor(event, a0, a1, []), creditedValue: t.base },
         });
       }
     }
@@ -133,8 +135,9 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
   } else if (component.type === 'spiff') {
     let paidOnce = false;
     for (const event of events) {
-      const before = cumulative;
       cumulative = cumulative.plus(event.quotaValue);
+      const a0 = previousAttainment;
+      previousAttainment = attainmentPercent(cumulative, target);
       if (component.frequency === 'once-per-period' && paidOnce) continue;
       if (event.payoutShare.isZero()) continue;
       paidOnce = true;
@@ -149,15 +152,16 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
         amount,
         cumulativeAfter: cumulative,
         explanation: `${component.name}${component.frequency === 'once-per-period' ? ' (once per period)' : ''}: ${label(event)} on ${event.date} qualifies; ${how} = ${displayMoney({ amount, currency: cur })} (${plan.name} v${plan.version}).`,
-        provenance: provenanceFor(event, before, cumulative, []),
+        provenance: provenanceFor(event, a0, previousAttainment, []),
       });
     }
   } else {
     const paid = new Set<number>();
     for (const event of events) {
-      const before = cumulative;
       cumulative = cumulative.plus(event.quotaValue);
+      const a0 = previousAttainment;
       const attained = attainmentPercent(cumulative, target);
+      previousAttainment = attained;
       if (attained === undefined) continue;
       component.thresholds.forEach((threshold, i) => {
         if (paid.has(i) || attained.lessThan(threshold.attainment)) return;
@@ -168,8 +172,8 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
           date: event.date,
           amount: threshold.amount,
           cumulativeAfter: cumulative,
-          explanation: `${component.name}: attainment reached ${pct(threshold.attainment)} on ${event.date} with ${label(event)}${attainmentText(before, cumulative)}; bonus ${displayMoney({ amount: threshold.amount, currency: cur })} (${plan.name} v${plan.version}).`,
-          provenance: provenanceFor(event, before, cumulative, []),
+          explanation: `${component.name}: attainment reached ${pct(threshold.attainment)} on ${event.date} with ${label(event)}${attainmentText(a0, attained)}; bonus ${displayMoney({ amount: threshold.amount, currency: cur })} (${plan.name} v${plan.version}).`,
+          provenance: provenanceFor(event, a0, attained, []),
         });
       });
     }
@@ -197,6 +201,7 @@ function applyGateAndCap(component: Component, plan: Plan, drafts: readonly Draf
     if (isWithheld) explanation += ` Withheld: nothing pays until attainment reaches ${pct(component.gate!)} (the gate).`;
     else if (wasCapped) explanation += ` Capped: ${component.name} pays at most ${displayMoney({ amount: component.cap!, currency: cur })} a period, so this line pays ${displayMoney({ amount: payable, currency: cur })}.`;
     lines.push({
+      plan,
       key: draft.key,
       kind: draft.kind,
       date: draft.date,

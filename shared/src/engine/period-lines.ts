@@ -1,4 +1,4 @@
-import { ZERO, minDecimal, type Decimal } from '../money/decimal.js';
+import { ONE, ZERO, minDecimal, type Decimal } from '../money/decimal.js';
 import { displayMoney } from '../money/money.js';
 import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
@@ -14,9 +14,8 @@ import type { AttainmentSummary, EngineException, FxUse } from './statement.js';
 import { outcomeOf, type TenantIndex } from './tenant-index.js';
 import { attainmentPercent } from './tiers.js';
 
-export interface PlanLine extends RawLine {
-  readonly plan: Plan;
-}
+/** A plan line of a payee's period, with the plan it came from. */
+export type PlanLine = RawLine;
 
 export interface PayeePeriodLines {
   readonly payeeId: UserId;
@@ -63,7 +62,8 @@ interface CreditedRecord {
 }
 
 function valueOf(measure: Measure, deal: Deal | undefined, activity: Activity | undefined, dealValue: Decimal, share: Decimal): Decimal {
-  if (measure.kind === 'revenue') return deal ? dealValue.times(share) : ZERO;
+  // Whole credit is the common case; skipping the multiplication by one matters at a million deals.
+  if (measure.kind === 'revenue') return deal ? (share === ONE ? dealValue : dealValue.times(share)) : ZERO;
   if (measure.kind === 'deal-count') return deal ? share : ZERO;
   return activity && activity.type === measure.activityType ? share : ZERO;
 }
@@ -86,18 +86,14 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
 
   const records = new Map<UserId, CreditedRecord[]>();
   const add = (credits: DealCredit[], deal: Deal | undefined, activity: Activity | undefined): void => {
-    const mine = new Map<UserId, DealCredit[]>();
     for (const c of credits) {
       if (!assigned.has(c.payeeId)) continue;
-      const list = mine.get(c.payeeId);
-      if (list) list.push(c);
-      else mine.set(c.payeeId, [c]);
-    }
-    for (const [payeeId, list] of mine) {
-      const bucket = records.get(payeeId);
-      const record = { deal, activity, credits: list };
-      if (bucket) bucket.push(record);
-      else records.set(payeeId, [record]);
+      const bucket = records.get(c.payeeId);
+      // A deal's credits arrive together, so a payee credited twice on it (two reports' roll-ups) finds it last.
+      const last = bucket?.[bucket.length - 1];
+      if (last && last.deal === deal && last.activity === activity) last.credits.push(c);
+      else if (bucket) bucket.push({ deal, activity, credits: [c] });
+      else records.set(c.payeeId, [{ deal, activity, credits: [c] }]);
     }
   };
   for (const deal of index.data.deals) {
@@ -125,6 +121,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
   const byPayee = new Map<UserId, { plans: Plan[]; lines: PlanLine[]; attainment: AttainmentSummary[] }>();
   const dealValueCache = new Map<string, { value: Decimal; fx: FxUse | undefined } | undefined>();
   const dealValue = (deal: Deal, plan: Plan): { value: Decimal; fx: FxUse | undefined } | undefined => {
+    if (deal.currency === plan.currency) return { value: deal.amount, fx: undefined };
     const cacheKey = `${deal.id}>${plan.currency}`;
     if (dealValueCache.has(cacheKey)) return dealValueCache.get(cacheKey);
     const fx = index.fx.lookup(deal.currency, plan.currency, deal.closeDate);
@@ -160,12 +157,15 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
           let payoutShare = ZERO;
           let primary: DealCredit | undefined;
           for (const credit of record.credits) {
-            if (counts(component.credit.quota, credit, component.credit.rollupLevels)) quotaValue = quotaValue.plus(valueOf(component.quotaMeasure, deal, activity, valued.value, credit.share));
+            if (counts(component.credit.quota, credit, component.credit.rollupLevels)) {
+              const v = valueOf(component.quotaMeasure, deal, activity, valued.value, credit.share);
+              quotaValue = quotaValue.isZero() ? v : quotaValue.plus(v);
+            }
             if (counts(component.credit.payout, credit, component.credit.rollupLevels)) {
               const v = valueOf(component.measure, deal, activity, valued.value, credit.share);
               if (v.isZero()) continue;
-              payoutValue = payoutValue.plus(v);
-              payoutShare = payoutShare.plus(credit.share);
+              payoutValue = payoutValue.isZero() ? v : payoutValue.plus(v);
+              payoutShare = payoutShare.isZero() ? credit.share : payoutShare.plus(credit.share);
               primary ??= credit;
             }
           }
@@ -195,7 +195,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
           return;
         }
         const result = componentLines(plan, componentIndex, events, quota);
-        for (const line of result.lines) planLines.push({ ...line, plan });
+        for (const line of result.lines) planLines.push(line);
         summaries.push({
           planId: plan.id,
           componentId: component.id,

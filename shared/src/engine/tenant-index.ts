@@ -17,17 +17,20 @@ export interface TenantIndex {
   readonly dealsById: ReadonlyMap<string, Deal>;
   readonly hierarchy: Hierarchy;
   readonly fx: FxTable;
-  readonly stages: ReadonlyMap<string, Stage>;
+  /** Stages by pipeline id, then stage id. */
+  readonly stages: ReadonlyMap<string, ReadonlyMap<string, Stage>>;
   readonly wonStageByPipeline: ReadonlyMap<string, Stage>;
   readonly quotas: Pick<QuotaLookup, 'quotasByOwner' | 'teamsManagedBy'>;
 }
 
 export function indexTenant(data: Dataset): TenantIndex {
-  const stages = new Map<string, Stage>();
+  const stages = new Map<string, Map<string, Stage>>();
   const wonStageByPipeline = new Map<string, Stage>();
   for (const pipeline of data.pipelines) {
+    const byId = new Map<string, Stage>();
+    stages.set(pipeline.id, byId);
     for (const stage of pipeline.stages) {
-      stages.set(`${pipeline.id}/${stage.id}`, stage);
+      byId.set(stage.id, stage);
       if (stage.outcome === 'won' && !wonStageByPipeline.has(pipeline.id)) wonStageByPipeline.set(pipeline.id, stage);
     }
   }
@@ -44,5 +47,5 @@ export function indexTenant(data: Dataset): TenantIndex {
 }
 
 export function outcomeOf(index: TenantIndex, deal: Deal): StageOutcome | undefined {
-  return index.stages.get(`${deal.pipelineId}/${deal.stageId}`)?.outcome;
+  return index.stages.get(deal.pipelineId)?.get(deal.stageId)?.outcome;
 }

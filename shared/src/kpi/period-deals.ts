@@ -45,7 +45,7 @@ export function periodDeals(ctx: KpiContext): PeriodDeals {
   const open: CreditedDeal[] = [];
   for (const deal of ctx.index.data.deals) {
     if (deal.createdDate > ctx.asOf || !contains(ctx.period, deal.closeDate)) continue;
-    const stage = ctx.index.stages.get(`${deal.pipelineId}/${deal.stageId}`);
+    const stage = ctx.index.stages.get(deal.pipelineId)?.get(deal.stageId);
     if (!stage) {
       ctx.problems.add({ code: 'unknown_stage', recordId: deal.id, message: `Deal ${deal.id} is in stage "${deal.stageId}", which pipeline "${deal.pipelineId}" does not have; it is left out of the KPIs`, fix: 'sync the pipeline definitions again, or correct the deal\'s stage' });
       continue;

@@ -17,6 +17,10 @@ export function displayMoney(m: Money): string {
   const fixed = formatAmount(m.amount, m.currency);
   const negative = fixed.startsWith('-');
   const [whole = '0', fraction] = (negative ? fixed.slice(1) : fixed).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  let grouped = '';
+  for (let i = 0; i < whole.length; i++) {
+    if (i > 0 && (whole.length - i) % 3 === 0) grouped += ',';
+    grouped += whole[i];
+  }
   return `${negative ? '-' : ''}${m.currency} ${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }

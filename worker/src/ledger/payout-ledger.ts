@@ -36,8 +36,15 @@ export interface WriteScope {
   readonly payees: readonly string[] | 'all';
 }
 
-export async function writeStatements(tx: Tx, tenantId: string, statements: readonly Statement[], scope: WriteScope, runId: string): Promise<number> {
-  if (scope.periods.length === 0 || (scope.payees !== 'all' && scope.payees.length === 0)) return 0;
+export interface WrittenEntry {
+  readonly payeeId: string;
+  readonly periodId: string;
+  readonly lineKey: string;
+  readonly delta: string;
+}
+
+export async function writeStatements(tx: Tx, tenantId: string, statements: readonly Statement[], scope: WriteScope, runId: string): Promise<WrittenEntry[]> {
+  if (scope.periods.length === 0 || (scope.payees !== 'all' && scope.payees.length === 0)) return [];
   const locked = await tx.selectFrom('periods').select('period_id').where('tenant_id', '=', tenantId).where('status', '=', 'locked').where('period_id', 'in', [...scope.periods]).execute();
   if (locked.length > 0) throw new Error(`Refusing to write into locked period(s) ${locked.map((l) => l.period_id).join(', ')} for tenant ${tenantId}: locked statements are never rewritten; changes belong in the next open period`);
   const current = await currentLines(tx, tenantId, scope);
@@ -99,7 +106,7 @@ export async function writeStatements(tx: Tx, tenantId: string, statements: read
       .values(entries.slice(i, i + 1000).map((e) => ({ ...e, tenant_id: tenantId, run_id: runId })))
       .execute();
   }
-  return entries.length;
+  return entries.map((e) => ({ payeeId: e.payee_id, periodId: e.period_id, lineKey: e.line_key, delta: e.amount }));
 }
 
 async function currentLines(tx: Tx | Db, tenantId: string, scope: WriteScope): Promise<Map<string, LedgerLine>> {

@@ -9,7 +9,7 @@ import type { Db } from '../db/database.js';
 import { loadDataset } from '../db/dataset-loader.js';
 import { loadLockedPeriods } from '../db/periods.js';
 import { loadPlans } from '../db/plans.js';
-import { lockTenantLedger, writeStatements } from '../ledger/payout-ledger.js';
+import { lockTenantLedger, writeStatements, type WrittenEntry } from '../ledger/payout-ledger.js';
 
 export interface RecomputeRequest {
   readonly tenantId: string;
@@ -25,6 +25,8 @@ export interface RecomputeResult {
   readonly runId: string;
   readonly statements: readonly Statement[];
   readonly entriesWritten: number;
+  /** The ledger entries appended: empty when the ledger already matched. */
+  readonly written: readonly WrittenEntry[];
   readonly exceptions: readonly EngineException[];
 }
 
@@ -38,7 +40,7 @@ export async function recompute(db: Db, request: RecomputeRequest): Promise<Reco
   const runId = request.runId ?? randomUUID();
   const startedAt = new Date();
   const [data, plans, locked] = await Promise.all([loadDataset(db, request.tenantId), loadPlans(db, request.tenantId), loadLockedPeriods(db, request.tenantId)]);
-  if (plans.length === 0) return { runId, statements: [], entriesWritten: 0, exceptions: [] };
+  if (plans.length === 0) return { runId, statements: [], entriesWritten: 0, written: [], exceptions: [] };
   const index = indexTenant(data);
   const payees = request.payees && new Set(request.payees as UserId[]);
   const statements: Statement[] = [];
@@ -54,15 +56,15 @@ export async function recompute(db: Db, request: RecomputeRequest): Promise<Reco
       statements.push(...h.statements);
     }
   }
-  const entriesWritten = await db.transaction().execute(async (tx) => {
+  const written = await db.transaction().execute(async (tx) => {
     await lockTenantLedger(tx, request.tenantId);
     const written = await writeStatements(tx, request.tenantId, statements, { periods: [...periods], payees: request.payees ?? 'all' }, runId);
     await tx
       .insertInto('statement_runs')
-      .values({ tenant_id: request.tenantId, run_id: runId, trigger: request.trigger, as_of: request.asOf, payees: new Set(statements.map((s) => s.payeeId)).size, entries_written: written, started_at: startedAt, finished_at: new Date() })
+      .values({ tenant_id: request.tenantId, run_id: runId, trigger: request.trigger, as_of: request.asOf, payees: new Set(statements.map((s) => s.payeeId)).size, entries_written: written.length, started_at: startedAt, finished_at: new Date() })
       .onConflict((oc) => oc.columns(['tenant_id', 'run_id']).doNothing())
       .execute();
     return written;
   });
-  return { runId, statements, entriesWritten, exceptions };
+  return { runId, statements, entriesWritten: written.length, written, exceptions };
 }
