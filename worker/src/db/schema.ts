@@ -240,7 +240,7 @@ export interface CoachingPromptsTable {
   tenant_id: string;
   id: string;
   rule: string;
-  manager_id: string | null;
+  manager_id: string;
   rep_id: string;
   deal_id: string | null;
   period_id: string;

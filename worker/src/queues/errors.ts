@@ -20,6 +20,12 @@ export function isPermanentJobError(err: unknown): boolean {
   return err instanceof PermanentJobError || (err instanceof Error && err.name === 'UnrecoverableError');
 }
 
+/** The failure reason stored with a failed job; the same text in both drivers. */
+export function failureReason(err: unknown): string {
+  if (err instanceof PermanentJobError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** A payload that fails its family's schema when it is enqueued (the caller's bug). */
 export class InvalidJobPayloadError extends Error {
   readonly family: string;

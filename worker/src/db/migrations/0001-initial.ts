@@ -261,7 +261,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       tenant_id text not null references tenants(id),
       id text not null,
       rule text not null,
-      manager_id text,
+      manager_id text not null,
       rep_id text not null,
       deal_id text,
       period_id text not null,
@@ -272,7 +272,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       status text not null default 'open' check (status in ('open', 'dismissed', 'actioned', 'resolved')),
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now(),
-      primary key (tenant_id, id)
+      -- A skip-level manager sees the same prompt as the first-line manager, each with their own status.
+      primary key (tenant_id, manager_id, id)
     );
 
     create table coaching_tasks (
