@@ -1,8 +1,8 @@
 import type { Dataset } from '../../shared/src/domain/dataset.js';
 import type { UserId } from '../../shared/src/domain/ids.js';
 import { plansInForce } from '../../shared/src/engine/period-lines.js';
-import { runStatements, type LockedPeriod } from '../../shared/src/engine/run.js';
-import type { EngineException, PayoutLine, Statement } from '../../shared/src/engine/statement.js';
+import { runStatements, type LockedPeriod, type RunResult } from '../../shared/src/engine/run.js';
+import type { EngineException, Statement } from '../../shared/src/engine/statement.js';
 import { statementToJson } from '../../shared/src/engine/statement-json.js';
 import { indexTenant, type TenantIndex } from '../../shared/src/engine/tenant-index.js';
 import { InputError } from '../../shared/src/input/input-error.js';
@@ -53,7 +53,7 @@ export interface PeriodResult {
   readonly statements: readonly Statement[];
   readonly exceptions: readonly EngineException[];
   /** Corrections to this (locked) period that wait for the next open one. */
-  readonly pending: readonly PayoutLine[];
+  readonly pending: RunResult['pendingAdjustments'];
 }
 
 export interface CalcResult {
@@ -133,7 +133,7 @@ export function calcJson(result: CalcResult) {
     statements: result.periods.flatMap((p) => p.statements.map(statementToJson)),
     exceptions: result.periods.flatMap((p) => p.exceptions.map(exceptionJson)),
     pendingAdjustments: result.periods.flatMap((p) =>
-      p.pending.map((l) => ({ period: p.period.id, key: l.key, kind: l.kind, amount: l.amount.toString(), explanation: l.explanation, adjusts: l.adjusts })),
+      p.pending.map(({ payeeId, line: l }) => ({ period: p.period.id, payeeId, key: l.key, kind: l.kind, amount: l.amount.toString(), explanation: l.explanation, adjusts: l.adjusts })),
     ),
   };
 }
@@ -172,7 +172,7 @@ function renderCalc(result: CalcResult, loaded: readonly LoadedPlan[], defaultAs
     }
     if (pr.pending.length > 0) {
       out.push('', `  ${plural(pr.pending.length, 'correction')} to this locked period will be paid in the next open period:`);
-      out.push(...table([{ header: 'KIND' }, { header: 'AMOUNT', align: 'right' }, { header: 'EXPLANATION', wrap: true }], pr.pending.map((l) => [l.kind, l.amount.toString(), l.explanation]), cols, '    '));
+      out.push(...table([{ header: 'PAYEE' }, { header: 'KIND' }, { header: 'AMOUNT', align: 'right' }, { header: 'EXPLANATION', wrap: true }], pr.pending.map(({ payeeId, line: l }) => [payeeId, l.kind, l.amount.toString(), l.explanation]), cols, '    '));
     }
     if (pr.exceptions.length > 0) {
       exceptions += pr.exceptions.length;

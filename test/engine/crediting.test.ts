@@ -63,6 +63,8 @@ describe('crediting', () => {
     // Mia: d1 closed Aug 10 when both Ana and Ben reported to her: 60 % + 40 % = 100,000 at 1 % = 1,000.
     expect(amounts(statementOf(result, 'mia'))).toEqual([['commission', 'd1', '1000.00']]);
     expect(statementOf(result, 'mia').attainment[0]!.attainment?.toString()).toBe('25');
+    // Both reports' credits are described together, so the sentence matches the 100,000 credited.
+    expect(statementOf(result, 'mia').lines[0]!.explanation).toContain('USD 100,000.00 credited (100 % rollup credit via ana, ben)');
     // Max: d2 closed Jul 15, when Ben still reported to him: 50,000 at 1 % = 500; nothing of d1.
     expect(amounts(statementOf(result, 'max'))).toEqual([['commission', 'd2', '500.00']]);
   });

@@ -123,7 +123,7 @@ describe('clawbacks', () => {
     const locked = lockQ2([flat()], dataset({ users, deals: [q2Deal] }));
     const r = run([flat()], lost, '2026-Q2', { locked });
     expect(statementOf(r, 'ana').total.toFixed(2)).toBe('5000.00');
-    expect(r.pendingAdjustments.map((l) => [l.kind, l.amount.toFixed(2)])).toEqual([['clawback', '-5000.00']]);
+    expect(r.pendingAdjustments.map(({ payeeId, line }) => [payeeId, line.kind, line.amount.toFixed(2)])).toEqual([['ana', 'clawback', '-5000.00']]);
     expect(locked[0]!.period).toBe('2026-Q2' as PeriodId);
   });
 });

@@ -62,6 +62,8 @@ describe('rounding', () => {
     expect(even.residual.toString()).toBe('0.015');
     const up = statementOf(run([plan({ id: 'ae', rounding: 'half-up', payees: [{ user: 'ana' }], components: [{ id: 'nb', type: 'commission', rate: '0.05' }] })], data, '2026-Q3'), 'ana');
     expect(up.total.toFixed(2)).toBe('15.03');
+    // The sentence shows the amount as the line rounds it, not as a default rounding would.
+    expect(up.lines[0]!.explanation).toContain('= USD 5.01 under nb');
     expect(up.residual.toString()).toBe('-0.015');
   });
 

@@ -4,7 +4,7 @@ import { roundToMinor } from '../money/rounding.js';
 import type { TenantId, UserId } from '../domain/ids.js';
 import type { User } from '../domain/people.js';
 import type { DrawTerms, Plan } from '../plan/plan.js';
-import type { IsoDate } from '../time/iso-date.js';
+import { minDate, type IsoDate } from '../time/iso-date.js';
 import { lastDay, overlapDays, type Period } from '../time/period.js';
 import type { FxTable } from './fx-table.js';
 import type { PayeePeriodLines } from './period-lines.js';
@@ -36,7 +36,8 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
   const { period, payeeId } = input;
   const currency = input.user?.payCurrency ?? input.plans[0]?.currency;
   if (currency === undefined) throw new Error(`assembleStatement for ${payeeId} without plans or user`);
-  const payDate = lastDay(period);
+  // Paid at the period's last day's rate, or the latest one known if the period is not over yet.
+  const payDate = minDate(lastDay(period), input.asOf);
   const lines: PayoutLine[] = [];
   const fxByPlanCurrency = new Map<string, FxUse | 'same' | undefined>();
   for (const line of input.planLines?.lines ?? []) {

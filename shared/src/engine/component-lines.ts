@@ -24,6 +24,8 @@ export interface CreditEvent {
   /** The payee's share of the record across the payout credits (for per-deal fixed amounts). */
   readonly payoutShare: Decimal;
   readonly credit: { readonly kind: CreditKind; readonly percent: Decimal; readonly via: UserId | undefined } | undefined;
+  /** Everyone whose credit passed up to this payee on the record (roll-ups). */
+  readonly vias: readonly UserId[];
   readonly creditFx: FxUse | undefined;
 }
 
@@ -62,8 +64,9 @@ function label(event: CreditEvent): string {
 }
 
 function creditPhrase(event: CreditEvent): string {
-  if (!event.credit) return '';
-  const via = event.credit.via ? ` via ${event.credit.via}` : '';
+  // An activity is simply the payee's own; only deals have shares worth spelling out.
+  if (!event.credit || !event.deal) return '';
+  const via = event.vias.length > 0 ? ` via ${event.vias.join(', ')}` : '';
   return ` (${pct(event.credit.percent)} ${event.credit.kind} credit${via})`;
 }
 
@@ -77,6 +80,8 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
   const base = `${plan.id}|${component.id}`;
   const cur = plan.currency;
   const measure = component.measure;
+  // Amounts in the words are rounded the way the line will be, so the sentence and the figure agree.
+  const money = (amount: Decimal): string => displayMoney({ amount, currency: cur }, plan.rounding);
   const quotaInfo = quota && { id: quota.quota.id, version: quota.quota.version, target: quota.quota.target, effectiveTarget: quota.effectiveTarget };
   const drafts: DraftLine[] = [];
   const provenanceFor = (event: CreditEvent | undefined, a0: Decimal | undefined, a1: Decimal | undefined, slices: TierSlice[]): DraftLine['provenance'] => ({
@@ -115,7 +120,7 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
         date: event.date,
         amount: result.amount,
         cumulativeAfter: state.cumulative,
-        explanation: `${label(event)} on ${event.date}: ${quantity(event.payoutValue, measure, cur)} credited${creditPhrase(event)}${attained}; ${result.slices.length ? slicesPhrase(result.slices, measure, cur) : 'nothing to pay on'} = ${displayMoney({ amount: result.amount, currency: cur })} under ${component.name} (${plan.name} v${plan.version}).`,
+        explanation: `${label(event)} on ${event.date}: ${quantity(event.payoutValue, measure, cur)} credited${creditPhrase(event)}${attained}; ${result.slices.length ? slicesPhrase(result.slices, measure, cur, schedule.rates.length > 1) : 'nothing to pay on'} = ${money(result.amount)} under ${component.name} (${plan.name} v${plan.version}).`,
         provenance: provenanceFor(event, a0, a1, result.slices),
       });
       if (result.trueUp) {
@@ -126,7 +131,7 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
           date: event.date,
           amount: t.amount,
           cumulativeAfter: state.cumulative,
-          explanation: `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attained.replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${displayMoney({ amount: t.amount, currency: cur })} under ${component.name}.`,
+          explanation: `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attained.replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${money(t.amount)} under ${component.name}.`,
           provenance: { ...provenanceFor(event, a0, a1, []), creditedValue: t.base },
         });
       }
@@ -143,7 +148,7 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
       paidOnce = true;
       const amount = component.amount !== undefined ? component.amount.times(event.payoutShare) : event.payoutValue.times(component.rate!);
       const how = component.amount !== undefined
-        ? `${displayMoney({ amount: component.amount, currency: cur })}${event.payoutShare.equals(1) ? '' : ` × ${pct(event.payoutShare.times(HUNDRED))} credit share`}`
+        ? `${money(component.amount)}${event.payoutShare.equals(1) ? '' : ` × ${pct(event.payoutShare.times(HUNDRED))} credit share`}`
         : `${quantity(event.payoutValue, measure, cur)} at ${ratePhrase(component.rate!, measure, cur)}`;
       drafts.push({
         key: `${base}|spiff|${event.recordId}`,
@@ -151,7 +156,7 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
         date: event.date,
         amount,
         cumulativeAfter: cumulative,
-        explanation: `${component.name}${component.frequency === 'once-per-period' ? ' (once per period)' : ''}: ${label(event)} on ${event.date} qualifies; ${how} = ${displayMoney({ amount, currency: cur })} (${plan.name} v${plan.version}).`,
+        explanation: `${component.name}${component.frequency === 'once-per-period' ? ' (once per period)' : ''}: ${label(event)} on ${event.date} qualifies; ${how} = ${money(amount)} (${plan.name} v${plan.version}).`,
         provenance: provenanceFor(event, a0, previousAttainment, []),
       });
     }
@@ -172,7 +177,7 @@ export function componentLines(plan: Plan, componentIndex: number, events: reado
           date: event.date,
           amount: threshold.amount,
           cumulativeAfter: cumulative,
-          explanation: `${component.name}: attainment reached ${pct(threshold.attainment)} on ${event.date} with ${label(event)}${attainmentText(a0, attained)}; bonus ${displayMoney({ amount: threshold.amount, currency: cur })} (${plan.name} v${plan.version}).`,
+          explanation: `${component.name}: attainment reached ${pct(threshold.attainment)} on ${event.date} with ${label(event)}${attainmentText(a0, attained)}; bonus ${money(threshold.amount)} (${plan.name} v${plan.version}).`,
           provenance: provenanceFor(event, a0, attained, []),
         });
       });
@@ -199,7 +204,7 @@ function applyGateAndCap(component: Component, plan: Plan, drafts: readonly Draf
     const wasCapped = !isWithheld && !payable.equals(draft.amount);
     let explanation = draft.explanation;
     if (isWithheld) explanation += ` Withheld: nothing pays until attainment reaches ${pct(component.gate!)} (the gate).`;
-    else if (wasCapped) explanation += ` Capped: ${component.name} pays at most ${displayMoney({ amount: component.cap!, currency: cur })} a period, so this line pays ${displayMoney({ amount: payable, currency: cur })}.`;
+    else if (wasCapped) explanation += ` Capped: ${component.name} pays at most ${displayMoney({ amount: component.cap!, currency: cur }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: cur }, plan.rounding)}.`;
     lines.push({
       plan,
       key: draft.key,
@@ -228,7 +233,7 @@ function applyGateAndCap(component: Component, plan: Plan, drafts: readonly Draf
           kind: 'gate-release',
           date: draft.date,
           amount: withheld,
-          explanation: `Gate reached on ${draft.date}: attainment passed ${pct(component.gate!)}, releasing ${displayMoney({ amount: withheld, currency: cur })} withheld since ${withheldSince!.date} under ${component.name}.`,
+          explanation: `Gate reached on ${draft.date}: attainment passed ${pct(component.gate!)}, releasing ${displayMoney({ amount: withheld, currency: cur }, plan.rounding)} withheld since ${withheldSince!.date} under ${component.name}.`,
           provenance: { ...draft.provenance, slices: [], creditedValue: undefined },
         },
         false,

@@ -28,8 +28,9 @@ export function quantity(value: Decimal, measure: Measure, currency: CurrencyCod
   return `${n} ${unitName(measure)}${value.equals(1) ? '' : 's'}`;
 }
 
-export function slicesPhrase(slices: readonly TierSlice[], measure: Measure, currency: CurrencyCode): string {
-  return slices.map((s) => `${quantity(s.value, measure, currency)} at ${ratePhrase(s.rate, measure, currency)} (tier ${s.tier})`).join(' + ');
+/** "USD 10,000.00 at 5 % (tier 1) + …"; a flat rate has no tiers to name. */
+export function slicesPhrase(slices: readonly TierSlice[], measure: Measure, currency: CurrencyCode, tiered: boolean): string {
+  return slices.map((s) => `${quantity(s.value, measure, currency)} at ${ratePhrase(s.rate, measure, currency)}${tiered ? ` (tier ${s.tier})` : ''}`).join(' + ');
 }
 
 function trim(d: Decimal): string {

@@ -156,6 +156,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
           let payoutValue = ZERO;
           let payoutShare = ZERO;
           let primary: DealCredit | undefined;
+          const vias: UserId[] = [];
           for (const credit of record.credits) {
             if (counts(component.credit.quota, credit, component.credit.rollupLevels)) {
               const v = valueOf(component.quotaMeasure, deal, activity, valued.value, credit.share);
@@ -167,6 +168,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
               payoutValue = payoutValue.isZero() ? v : payoutValue.plus(v);
               payoutShare = payoutShare.isZero() ? credit.share : payoutShare.plus(credit.share);
               primary ??= credit;
+              if (credit.via !== undefined && !vias.includes(credit.via)) vias.push(credit.via);
             }
           }
           if (quotaValue.isZero() && payoutValue.isZero()) continue;
@@ -178,7 +180,9 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
             quotaValue,
             payoutValue,
             payoutShare,
-            credit: primary && { kind: primary.kind, percent: primary.share.times(100), via: primary.via },
+            // Several credits on one deal (a manager over two split reps) are described as their total.
+            credit: primary && { kind: primary.kind, percent: payoutShare.times(100), via: vias.length === 1 ? vias[0] : undefined },
+            vias,
             creditFx: valued.fx,
           });
         }
@@ -247,7 +251,7 @@ function applyPeriodCap(plan: Plan, lines: PlanLine[]): PlanLine[] {
     return {
       ...line,
       payable,
-      explanation: `${line.explanation} Plan cap: ${plan.name} pays at most ${displayMoney({ amount: plan.periodCap!, currency: plan.currency })} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency })}.`,
+      explanation: `${line.explanation} Plan cap: ${plan.name} pays at most ${displayMoney({ amount: plan.periodCap!, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`,
       provenance: { ...line.provenance, capped: true },
     };
   });

@@ -44,7 +44,7 @@ export interface RunResult {
   /** Every period computed on the way, oldest first (draw and carried balances flow through them). */
   readonly history: readonly PeriodStatements[];
   /** Corrections to locked periods that have no open period to land in yet (the target itself is locked). */
-  readonly pendingAdjustments: readonly PayoutLine[];
+  readonly pendingAdjustments: readonly { readonly payeeId: UserId; readonly line: PayoutLine }[];
   readonly exceptions: readonly EngineException[];
 }
 
@@ -137,7 +137,7 @@ export function runStatements(input: RunInput): RunResult {
     history.push({ period, locked: false, statements });
   }
   const last = history[history.length - 1]!;
-  return { period: target, statements: last.statements, history, pendingAdjustments: [...pending.values()].flat(), exceptions: dedupe(exceptions) };
+  return { period: target, statements: last.statements, history, pendingAdjustments: [...pending].flatMap(([payeeId, lines]) => lines.map((line) => ({ payeeId, line }))), exceptions: dedupe(exceptions) };
 }
 
 /** Corrections for one payee's locked period: for every line key, what it computes now minus what it paid then. */
@@ -187,7 +187,7 @@ export function adjustmentsFor(lockedStatement: Statement | undefined, fresh: St
       amount: delta,
       exact: delta,
       uncapped: delta,
-      explanation: `Correction to locked period ${period.id}: ${ref.kind} line for ${subject} paid ${money(before?.amount ?? ZERO)} then and computes ${money(after?.amount ?? ZERO)} now because ${CAUSE_TEXT[cause]}, so ${money(delta)} is ${delta.isNegative() ? 'deducted' : 'paid'} here.`,
+      explanation: `Correction to locked period ${period.id}: ${ref.kind} line for ${subject} paid ${money(before?.amount ?? ZERO)} then and computes ${money(after?.amount ?? ZERO)} now because ${CAUSE_TEXT[cause]}, so ${money(delta.abs())} is ${delta.isNegative() ? 'deducted' : 'paid'} here.`,
       provenance: after?.provenance ?? before?.provenance,
       adjusts: { period: period.id, key, cause },
     });

@@ -176,9 +176,15 @@ export function parseLockedLedger(document: unknown, source = 'ledger'): LockedP
   ]);
   const parsed = schema.safeParse(document);
   if (!parsed.success) throw new InputError(source, issuesFromZod(parsed.error));
-  const data = parsed.data;
-  const periods = 'locked' in data ? data.locked : [{ period: data.period.id, statements: data.statements }];
-  return periods.map((p) => ({ period: p.period as PeriodId, statements: p.statements.map(statementFromParsed) }));
+  // Statements are filed under their own period: one `calc --json` output can hold a
+  // quarter's statements and the months of a monthly plan inside it.
+  const byPeriod = new Map<string, Statement[]>();
+  const statements = 'locked' in parsed.data ? parsed.data.locked.flatMap((p) => p.statements) : parsed.data.statements;
+  for (const raw of statements) {
+    const statement = statementFromParsed(raw);
+    byPeriod.set(statement.period.id, [...(byPeriod.get(statement.period.id) ?? []), statement]);
+  }
+  return [...byPeriod].map(([period, list]) => ({ period: period as PeriodId, statements: list }));
 }
 
 export function statementFromJson(document: unknown): Statement {

@@ -40,7 +40,8 @@ export function issuesFromZod(error: z.ZodError, pathPrefix: readonly PropertyKe
       return { path, message: `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`, fix: 'remove them or check the spelling against the documented format' };
     }
     if (issue.code === 'invalid_type') {
-      return { path, message, fix: issue.input === undefined ? 'add this required field' : 'give a value of the expected type' };
+      const missing = issue.input === undefined && / received undefined$/.test(issue.message);
+      return { path, message, fix: missing ? 'add this required field' : 'give a value of the expected type' };
     }
     if (issue.code === 'invalid_value') {
       return { path, message, fix: `use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` };

@@ -1,5 +1,5 @@
 import type { CurrencyCode } from './currency.js';
-import { formatAmount } from './rounding.js';
+import { formatAmount, type RoundingMode } from './rounding.js';
 import type { Decimal } from './decimal.js';
 
 /** An amount in one currency. Arithmetic across currencies needs an FX rate (see engine/fx.ts). */
@@ -12,9 +12,9 @@ export function money(amount: Decimal, currency: CurrencyCode): Money {
   return { amount, currency };
 }
 
-/** "USD 1,234.50" for people; machines get `formatAmount` strings. */
-export function displayMoney(m: Money): string {
-  const fixed = formatAmount(m.amount, m.currency);
+/** "USD 1,234.50" for people (rounded by `mode`, so it shows what a line rounded that way pays); machines get `formatAmount` strings. */
+export function displayMoney(m: Money, mode?: RoundingMode): string {
+  const fixed = formatAmount(m.amount, m.currency, mode);
   const negative = fixed.startsWith('-');
   const [whole = '0', fraction] = (negative ? fixed.slice(1) : fixed).split('.');
   let grouped = '';

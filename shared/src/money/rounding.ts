@@ -28,7 +28,7 @@ export function roundToMinor(exact: Decimal, currency: CurrencyCode, mode: Round
   return { amount, residual: exact.minus(amount) };
 }
 
-/** Formats with exactly the currency's minor-unit digits: "1234.50", "-12.00", "500". */
-export function formatAmount(amount: Decimal, currency: CurrencyCode): string {
-  return amount.toFixed(minorUnits(currency));
+/** Formats with exactly the currency's minor-unit digits: "1234.50", "-12.00", "500" (rounded by `mode` if it has more). */
+export function formatAmount(amount: Decimal, currency: CurrencyCode, mode: RoundingMode = 'half-even'): string {
+  return amount.toFixed(minorUnits(currency), DECIMAL_JS_MODE[mode]);
 }

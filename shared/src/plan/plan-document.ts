@@ -24,19 +24,20 @@ export function checkPlansAgainstData(plans: readonly Plan[], data: Dataset): vo
   const users = new Set(data.users.map((u) => u.id as string));
   const pipelines = new Set(data.pipelines.map((p) => p.id as string));
   const ids = new Map<string, number>();
+  const issues: InputIssue[] = [];
   for (const plan of plans) {
-    const issues: InputIssue[] = [];
+    const at = (path: string): string => `plan ${plan.id} v${plan.version}: ${path}`;
     const seen = ids.get(`${plan.id}@${plan.version}`);
-    if (seen !== undefined) issues.push({ path: 'version', message: `plan ${plan.id} version ${plan.version} is loaded twice`, fix: 'give the newer document a higher version' });
+    if (seen !== undefined) issues.push({ path: at('version'), message: `plan ${plan.id} version ${plan.version} is loaded twice`, fix: 'give the newer document a higher version' });
     ids.set(`${plan.id}@${plan.version}`, plan.version);
     plan.payees.forEach((p, i) => {
-      if (!users.has(p.userId)) issues.push({ path: `payees[${i}].user`, message: `unknown user "${p.userId}"`, fix: 'use the id of a user in the data file' });
+      if (!users.has(p.userId)) issues.push({ path: at(`payees[${i}].user`), message: `unknown user "${p.userId}"`, fix: 'use the id of a user in the data file' });
     });
     plan.components.forEach((c, i) => {
       c.filter.pipelines?.forEach((id, j) => {
-        if (!pipelines.has(id)) issues.push({ path: `components[${i}].filter.pipelines[${j}]`, message: `unknown pipeline "${id}"`, fix: 'use the id of a pipeline in the data file' });
+        if (!pipelines.has(id)) issues.push({ path: at(`components[${i}].filter.pipelines[${j}]`), message: `unknown pipeline "${id}"`, fix: 'use the id of a pipeline in the data file' });
       });
     });
-    if (issues.length > 0) throw new InputError(`plan ${plan.id} v${plan.version}`, issues);
   }
+  if (issues.length > 0) throw new InputError('plans', issues);
 }

@@ -448,7 +448,7 @@ export function generateTenant(options: TenantOptions): SyntheticTenant {
     const dealId = `deal-${pad(i + 1, dealWidth)}`;
     deals[i] = {
       id: dealId,
-      name: `${company} – ${PRODUCT_LABELS[product]!}${renewal ? ' renewal' : ''}`,
+      name: `${company} - ${PRODUCT_LABELS[product]!}${renewal ? ' renewal' : ''}`,
       pipelineId: pipeline.id,
       stageId,
       amount: formatMinor(minor, digits),
