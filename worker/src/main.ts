@@ -6,8 +6,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { startObservabilityServer, type ObservabilityServer } from './observability/http-server.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createWorkerMetrics, type WorkerMetrics } from './observability/metrics.js';
-// Until worker/src/jobs/registry.ts exists, the default (empty) registry is used.
-import { defaultHandlerRegistry, systemClock, type HandlerRegistry } from './queues/handler-registry.js';
+import { createHandlerRegistry } from './jobs/registry.js';
+import { systemClock, type HandlerRegistry } from './queues/handler-registry.js';
 import type { TenantScheduleInput } from './queues/schedules.js';
 import { createJobRunner, type BullmqSettings, type JobRunner } from './runtime/job-runner.js';
 
@@ -133,7 +133,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerPr
       },
     });
     cleanups.unshift(() => server.close());
-    await runner.start(options.handlers ?? defaultHandlerRegistry);
+    await runner.start(options.handlers ?? createHandlerRegistry());
     for (const spec of (await options.tenantSchedules?.(db)) ?? []) await runner.upsertTenantSchedules(spec);
     logger.info({ mode: runner.mode, metricsPort: server.port, database: env.DATABASE_URL ? 'server' : 'embedded' }, 'worker started');
 
@@ -142,9 +142,22 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerPr
       done ??= (async () => {
         stopping = true;
         logger.info({ reason, timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'shutting down: taking no new jobs, waiting for running ones');
-        await runner.close({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS });
-        await server.close();
-        await db.destroy();
+        // Every step runs even if an earlier one fails (BullMQ's own close does the same).
+        const steps: Array<[string, () => Promise<void>]> = [
+          ['job runner', () => runner.close({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS })],
+          ['metrics server', () => server.close()],
+          ['database', () => db.destroy()],
+        ];
+        let failed = 0;
+        for (const [what, step] of steps) {
+          try {
+            await step();
+          } catch (err) {
+            failed++;
+            logger.error({ err, what }, 'shutdown step failed');
+          }
+        }
+        if (failed > 0) throw new Error(`${failed} shutdown step(s) failed`);
         logger.info('shutdown complete');
       })();
       return done;
@@ -156,12 +169,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerPr
   }
 }
 
+/** True when the database answers within 2 s (a health check must not hang on a dead host). */
 async function pingDatabase(db: Db): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await sql`select 1`.execute(db);
-    return true;
+    return await Promise.race([
+      sql`select 1`.execute(db).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), 2_000);
+      }),
+    ]);
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

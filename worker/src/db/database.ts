@@ -40,7 +40,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
       }) as typeof pg.types.getTypeParser,
     },
   });
-  // A dropped connection is reported by the query that used it; an idle one must not crash the process.
+  // A dropped connection is reported by the query that used it (and the job retries); it
+  // must never crash the process, whether it was idle in the pool or checked out by a
+  // transaction whose ROLLBACK then meets a dead socket.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger } from 'pino';
@@ -55,7 +56,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const config = {
     level: options.level ?? 'info',
     name: options.name ?? 'spm-worker',
-    base: { pid: process.pid, ...options.base },
+    base: { pid: process.pid, hostname: hostname(), ...options.base },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },
     serializers: { err: pino.stdSerializers.err },

@@ -141,9 +141,12 @@ export class BullmqJobRunner implements JobRunner {
   }
 
   async inspect(family: Family, jobId: string): Promise<JobStatus | undefined> {
+    // State first, then the job: once a state is final the job's fields are too (one Lua
+    // script moves and updates it), so this never pairs 'failed' with a stale attempt count.
+    const state = (await this.queue(family).getJobState(jobId)) as JobState;
+    if (state === 'unknown') return undefined;
     const job = await this.queue(family).getJob(jobId);
     if (!job) return undefined;
-    const state = (await job.getState()) as JobState;
     return {
       family,
       name: job.name,
@@ -246,10 +249,13 @@ export class BullmqJobRunner implements JobRunner {
   /** After a reconnect: if Redis came back empty (no persistence), put back the schedulers this process applied. */
   private async restoreLostSchedules(): Promise<void> {
     try {
+      if (this.appliedSchedules.size === 0) return;
+      const present = new Set<string>();
+      for (const family of FAMILIES) for (const s of await this.queue(family).getJobSchedulers(0, -1)) present.add(s.id ?? s.key);
       let restored = 0;
       for (const spec of this.appliedSchedules.values()) {
         for (const entry of tenantSchedulerEntries(spec)) {
-          if (await this.queue(entry.family).getJobScheduler(entry.id)) continue;
+          if (present.has(entry.id)) continue;
           await this.upsertScheduler(entry);
           restored++;
         }

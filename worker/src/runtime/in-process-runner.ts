@@ -162,6 +162,8 @@ export class InProcessJobRunner implements JobRunner {
     for (const entry of entries) {
       const existing = this.schedulers.get(entry.id);
       if (existing) clearTimeout(existing.timer);
+      // Like BullMQ: a new interval scheduler produces its first job at once.
+      else if ('every' in entry.repeat) this.add(entry.family, entry.name, entry.payload, `${entry.id}-${Date.now()}`, undefined, 0);
       this.arm(entry);
     }
     const wanted = new Set(entries.map((e) => e.id));
