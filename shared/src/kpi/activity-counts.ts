@@ -3,6 +3,7 @@ import { ACTIVITY_TYPES, type ActivityType } from '../domain/activities.js';
 import { addDays, daysBetween, maxDate, minDate } from '../time/iso-date.js';
 import { contains } from '../time/period.js';
 import type { KpiContext } from './kpi-context.js';
+import { subjectActivities } from './subject.js';
 
 export interface ActivityRate {
   readonly count: number;
@@ -27,7 +28,7 @@ export function activityCounts(ctx: KpiContext): ActivityCounts {
   const observedEnd = minDate(period.end, addDays(asOf, 1));
   const observedDays = Math.max(0, daysBetween(period.start, maxDate(period.start, observedEnd)));
   const counts = new Map<ActivityType, number>(ACTIVITY_TYPES.map((t) => [t, 0]));
-  for (const a of ctx.index.data.activities) {
+  for (const a of subjectActivities(ctx.index, scope)) {
     if (a.status !== 'completed' || a.occurredAt > asOf || !contains(period, a.occurredAt)) continue;
     if (!scope.includes(a.userId, a.occurredAt)) continue;
     counts.set(a.type, (counts.get(a.type) ?? 0) + 1);

@@ -3,6 +3,7 @@ import type { Deal, Stage } from '../domain/deals.js';
 import { contains } from '../time/period.js';
 import { dealAmountInHome, type HomeAmount } from './home-amount.js';
 import type { KpiContext } from './kpi-context.js';
+import { subjectDeals } from './subject.js';
 
 /** One deal as the subject sees it in a period. */
 export interface CreditedDeal {
@@ -43,7 +44,7 @@ export function periodDeals(ctx: KpiContext): PeriodDeals {
   const won: CreditedDeal[] = [];
   const lost: CreditedDeal[] = [];
   const open: CreditedDeal[] = [];
-  for (const deal of ctx.index.data.deals) {
+  for (const deal of subjectDeals(ctx.index, ctx.scope)) {
     if (deal.createdDate > ctx.asOf || !contains(ctx.period, deal.closeDate)) continue;
     const stage = ctx.index.stages.get(deal.pipelineId)?.get(deal.stageId);
     if (!stage) {

@@ -4,6 +4,7 @@ import type { PipelineId, StageId } from '../domain/ids.js';
 import { maxDate, minDate, type IsoDate } from '../time/iso-date.js';
 import { lastDay } from '../time/period.js';
 import type { KpiContext } from './kpi-context.js';
+import { subjectDeals } from './subject.js';
 
 export interface StageStep {
   readonly stageId: StageId;
@@ -54,7 +55,7 @@ function pipelineConversion(ctx: KpiContext, pipeline: Pipeline): PipelineConver
   const horizon = minDate(asOf, lastDay(period));
   const reached = funnel.map(() => ZERO);
   const advanced = funnel.map(() => ZERO);
-  for (const deal of ctx.index.data.deals) {
+  for (const deal of subjectDeals(ctx.index, ctx.scope)) {
     if (deal.pipelineId !== pipeline.id || deal.createdDate > asOf || deal.createdDate >= period.end) continue;
     const { milestones, unknownStages } = milestonesOf(deal, stageById);
     const seen = milestones.filter((m) => m.date <= horizon);

@@ -5,12 +5,22 @@ import { resolvePeriod } from '../../../shared/src/time/period.js';
 import { markTaskWritten, savePrompts } from '../coaching/coaching-store.js';
 import { loadDataset } from '../db/dataset-loader.js';
 import { loadPlans } from '../db/plans.js';
-import type { CreateCoachingTask, RefreshPrompts } from '../queues/families.js';
+import type { CreateCoachingTask, RefreshKpis, RefreshPrompts } from '../queues/families.js';
+import { refreshKpiSnapshots } from '../kpi/kpi-snapshots.js';
 import { PermanentJobError } from '../queues/errors.js';
-import type { JobDeps } from '../queues/handler-registry.js';
+import type { JobContext, JobDeps } from '../queues/handler-registry.js';
 import { businessDate } from './compute-jobs.js';
 
-export async function refreshPrompts(payload: RefreshPrompts, deps: JobDeps): Promise<{ managers: number; prompts: number }> {
+export async function refreshKpis(payload: RefreshKpis, deps: JobDeps): Promise<{ snapshots: number }> {
+  const asOf = businessDate(deps.clock.now());
+  const data = await loadDataset(deps.db, payload.tenantId);
+  const period = resolvePeriod(payload.periodId, data.calendar);
+  if (!period) throw new PermanentJobError('invalid_input', `Period ${payload.periodId} does not exist in tenant ${payload.tenantId}'s calendar`);
+  const snapshots = await refreshKpiSnapshots(deps.db, indexTenant(data), payload.tenantId, period, asOf, payload.userIds as UserId[] | undefined);
+  return { snapshots };
+}
+
+export async function refreshPrompts(payload: RefreshPrompts, deps: JobDeps, ctx: JobContext): Promise<{ managers: number; prompts: number }> {
   const asOf = businessDate(deps.clock.now());
   const [data, plans] = await Promise.all([loadDataset(deps.db, payload.tenantId), loadPlans(deps.db, payload.tenantId)]);
   const period = resolvePeriod(payload.periodId, data.calendar);
@@ -22,6 +32,7 @@ export async function refreshPrompts(payload: RefreshPrompts, deps: JobDeps): Pr
     const prompts = coachingPrompts({ plans, data, index, managerId: managerId as UserId, period, asOf });
     await savePrompts(deps.db, payload.tenantId, managerId, period.id, prompts);
     count += prompts.length;
+    if (ctx.signal.aborted) throw new Error('worker shutting down: the rest of the managers are refreshed when the job runs again');
   }
   return { managers: managers.length, prompts: count };
 }

@@ -1,9 +1,4 @@
-import type { UserId } from '../../../shared/src/domain/ids.js';
-import { indexTenant } from '../../../shared/src/engine/tenant-index.js';
 import type { IsoDate } from '../../../shared/src/time/iso-date.js';
-import { resolvePeriod } from '../../../shared/src/time/period.js';
-import { loadDataset } from '../db/dataset-loader.js';
-import { refreshKpiSnapshots } from '../kpi/kpi-snapshots.js';
 import type { RecomputePayees, ReconcileTenant } from '../queues/families.js';
 import type { JobDeps } from '../queues/handler-registry.js';
 import { recompute, type RecomputeResult } from '../recompute/recompute.js';
@@ -14,20 +9,16 @@ export function businessDate(now: Date): IsoDate {
 }
 
 /**
- * After the ledger changed for some payees: refresh their KPI snapshots for the periods
- * just computed, and ask for their managers' coaching prompts to be refreshed (the
- * request is deduplicated, so a burst of changes refreshes once).
+ * After the ledger changed for some payees: ask for their KPI snapshots and their
+ * managers' coaching prompts to be refreshed for the periods just computed. Both are
+ * separate, deduplicated jobs, so a burst of changes refreshes once and the ledger's
+ * path stays short.
  */
-async function afterRecompute(deps: JobDeps, tenantId: string, result: RecomputeResult, asOf: IsoDate, payees: readonly string[] | undefined, cause: string): Promise<void> {
-  if (result.statements.length === 0) return;
-  const data = await loadDataset(deps.db, tenantId);
-  const index = indexTenant(data);
+async function afterRecompute(deps: JobDeps, tenantId: string, result: RecomputeResult, payees: readonly string[] | undefined, cause: string): Promise<void> {
   const latest = new Map<string, string>();
   for (const s of result.statements) if ((latest.get(s.period.kind) ?? '') < s.period.id) latest.set(s.period.kind, s.period.id);
   for (const periodId of latest.values()) {
-    const period = resolvePeriod(periodId, data.calendar);
-    if (!period) continue;
-    await refreshKpiSnapshots(deps.db, index, tenantId, period, asOf, payees as UserId[] | undefined);
+    await deps.enqueue('coaching', 'refresh-kpis', { tenantId, periodId, ...(payees ? { userIds: [...payees] } : {}), cause });
     await deps.enqueue('coaching', 'refresh-prompts', { tenantId, periodId, cause });
   }
 }
@@ -39,7 +30,7 @@ export async function recomputePayees(payload: RecomputePayees, deps: JobDeps): 
   timer();
   deps.metrics.ledgerWrites.inc({ kind: 'recompute' }, result.entriesWritten);
   for (const e of result.exceptions) deps.logger.warn({ code: e.code, record: e.recordId, period: e.period, fix: e.fix }, e.message);
-  await afterRecompute(deps, payload.tenantId, result, asOf, payload.payeeIds, payload.cause);
+  await afterRecompute(deps, payload.tenantId, result, payload.payeeIds, payload.cause);
   deps.logger.info({ payees: payload.payeeIds.length, entriesWritten: result.entriesWritten, runId: result.runId }, 'recomputed payees');
   return { entriesWritten: result.entriesWritten, statements: result.statements.length };
 }
@@ -58,6 +49,6 @@ export async function reconcileTenant(payload: ReconcileTenant, deps: JobDeps): 
   if (result.written.length > 0) {
     deps.logger.warn({ repaired: result.written.length, lines: result.written.slice(0, 50) }, 'reconcile found ledger lines that differed from a full recompute and repaired them');
   } else deps.logger.info({ runId: result.runId }, 'reconcile: ledger matches a full recompute');
-  await afterRecompute(deps, payload.tenantId, result, asOf, undefined, payload.cause);
+  await afterRecompute(deps, payload.tenantId, result, undefined, payload.cause);
   return { repaired: result.written.length };
 }

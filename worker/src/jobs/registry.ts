@@ -1,5 +1,5 @@
 import type { HandlerRegistry } from '../queues/handler-registry.js';
-import { createCoachingTaskHandler, refreshPrompts, type CrmTaskWriter } from './coaching-jobs.js';
+import { createCoachingTaskHandler, refreshKpis, refreshPrompts, type CrmTaskWriter } from './coaching-jobs.js';
 import { reconcileTenant, recomputePayees } from './compute-jobs.js';
 
 /**
@@ -9,7 +9,7 @@ import { reconcileTenant, recomputePayees } from './compute-jobs.js';
 export function createHandlerRegistry(options: { readonly crmTaskWriters?: Partial<Record<string, CrmTaskWriter>> } = {}): HandlerRegistry {
   return {
     compute: { 'recompute-payees': recomputePayees, 'reconcile-tenant': reconcileTenant },
-    coaching: { 'refresh-prompts': refreshPrompts },
+    coaching: { 'refresh-kpis': refreshKpis, 'refresh-prompts': refreshPrompts },
     'crm-write-back': { 'create-coaching-task': createCoachingTaskHandler(options.crmTaskWriters ?? {}) },
   };
 }

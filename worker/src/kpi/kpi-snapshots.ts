@@ -18,14 +18,12 @@ export async function refreshKpiSnapshots(db: Db, index: TenantIndex, tenantId: 
     ...(users ?? index.data.users.map((u) => u.id)).map((userId) => ({ type: 'user' as const, id: userId, subject: { userId } })),
     ...index.data.teams.map((t) => ({ type: 'team' as const, id: t.id, subject: { teamId: t.id } })),
   ];
-  const rows = subjects.map((s) => ({
-    tenant_id: tenantId,
-    subject_type: s.type,
-    subject_id: s.id,
-    period_id: period.id,
-    as_of: asOf,
-    kpis: JSON.stringify(toJsonValue(computeKpis({ index, period, asOf, subject: s.subject, previousPeriod: previous }))),
-  }));
+  const rows = [];
+  for (const s of subjects) {
+    rows.push({ tenant_id: tenantId, subject_type: s.type, subject_id: s.id, period_id: period.id, as_of: asOf, kpis: JSON.stringify(toJsonValue(computeKpis({ index, period, asOf, subject: s.subject, previousPeriod: previous }))) });
+    // Let the event loop breathe between subjects, so a long refresh never starves the job's lock renewal.
+    if (rows.length % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
   for (let i = 0; i < rows.length; i += 500) {
     await db
       .insertInto('kpi_snapshots')

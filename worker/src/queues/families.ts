@@ -82,6 +82,14 @@ export const RefreshPromptsPayload = z.strictObject({
   cause: Cause,
 });
 
+export const RefreshKpisPayload = z.strictObject({
+  tenantId: TenantId,
+  periodId: PeriodId,
+  /** Only these users' snapshots (and every team's); everyone when absent. */
+  userIds: IdSet(5_000).optional(),
+  cause: Cause,
+});
+
 export const CreateCoachingTaskPayload = z.strictObject({
   tenantId: TenantId,
   /** The `coaching_tasks` row to push to the CRM; the handler stores `crm_task_id` so a retry does not create a second task. */
@@ -140,6 +148,12 @@ export const JOBS = {
     }),
   },
   coaching: {
+    // KPI snapshots feed the cards and the prompts alike; they refresh with the prompts, off the ledger's path.
+    'refresh-kpis': define({
+      schema: RefreshKpisPayload,
+      jobId: (p) => jobKey('kpis', p.tenantId, p.periodId, p.userIds ?? null, p.cause),
+      deduplication: (p) => ({ id: jobKey('kpis', p.tenantId, p.periodId, p.userIds ?? null) }),
+    }),
     'refresh-prompts': define({
       schema: RefreshPromptsPayload,
       jobId: (p) => jobKey('coaching', p.tenantId, p.periodId, p.managerIds ?? null, p.cause),
@@ -166,6 +180,7 @@ export type ProcessWebhookBatch = z.output<typeof ProcessWebhookBatchPayload>;
 export type RecomputePayees = z.output<typeof RecomputePayeesPayload>;
 export type ReconcileTenant = z.output<typeof ReconcileTenantPayload>;
 export type RefreshPrompts = z.output<typeof RefreshPromptsPayload>;
+export type RefreshKpis = z.output<typeof RefreshKpisPayload>;
 export type CreateCoachingTask = z.output<typeof CreateCoachingTaskPayload>;
 
 /** The definition of a job, or undefined for a name the family does not have. */
