@@ -11,7 +11,7 @@ describe('job families', () => {
     expect(FAMILIES).toEqual(['crm-sync', 'compute', 'coaching', 'crm-write-back']);
     expect(jobNames('compute')).toEqual(['recompute-payees', 'reconcile-tenant']);
     expect(jobNames('crm-sync')).toEqual(['sync-object', 'process-webhook-batch']);
-    expect(jobNames('coaching')).toEqual(['refresh-prompts']);
+    expect(jobNames('coaching')).toEqual(['refresh-kpis', 'refresh-prompts']);
     expect(jobNames('crm-write-back')).toEqual(['create-coaching-task']);
   });
 
@@ -57,7 +57,7 @@ describe('job ids', () => {
         'process-webhook-batch': { source: 'salesforce', batchId: 'b:1', eventIds: ['e1'] },
       },
       compute: { 'recompute-payees': { payeeIds: ['u:1'], periodIds: ['2026-Q3'], cause: 'manual:ana@x' }, 'reconcile-tenant': { cause: 'schedule' } },
-      coaching: { 'refresh-prompts': { periodId: '2026-07', cause: 'schedule' } },
+      coaching: { 'refresh-kpis': { periodId: '2026-07', userIds: ['u:1'], cause: 'schedule' }, 'refresh-prompts': { periodId: '2026-07', cause: 'schedule' } },
       'crm-write-back': { 'create-coaching-task': { taskId: 'task:9' } },
     };
     for (const tenantId of ['12345', 'org:00D5e000001', 'a'.repeat(128), 'acme.eu-1', 'x!#%']) {
@@ -73,11 +73,12 @@ describe('job ids', () => {
     expect(idSegment('org:1')).toMatch(/^h[0-9a-f]{16}$/);
   });
 
-  it('deduplicates recomputes, syncs, reconciles and prompt refreshes, but never webhook batches or CRM writes', () => {
+  it('deduplicates recomputes, syncs, reconciles and KPI and prompt refreshes, but never webhook batches or CRM writes', () => {
     expect(Object.entries(JOBS).flatMap(([f, jobs]) => Object.entries(jobs).filter(([, d]) => 'deduplication' in d).map(([n]) => `${f}/${n}`))).toEqual([
       'crm-sync/sync-object',
       'compute/recompute-payees',
       'compute/reconcile-tenant',
+      'coaching/refresh-kpis',
       'coaching/refresh-prompts',
     ]);
   });
