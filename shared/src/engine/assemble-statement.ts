@@ -1,12 +1,15 @@
-import { ZERO, minDecimal, maxDecimal, type Decimal } from '../money/decimal.js';
+import { ZERO, add, minDecimal, maxDecimal, type Decimal } from '../money/decimal.js';
 import { displayMoney } from '../money/money.js';
 import { roundToMinor } from '../money/rounding.js';
+import type { CurrencyCode } from '../money/currency.js';
 import type { TenantId, UserId } from '../domain/ids.js';
 import type { User } from '../domain/people.js';
 import type { DrawTerms, Plan } from '../plan/plan.js';
 import { minDate, type IsoDate } from '../time/iso-date.js';
 import { lastDay, overlapDays, type Period } from '../time/period.js';
+import { Words } from './explain.js';
 import type { FxTable } from './fx-table.js';
+import type { PlanPayoutLine } from './payout-line.js';
 import type { PayeePeriodLines } from './period-lines.js';
 import type { AttainmentSummary, Balances, EngineException, FxUse, PayoutLine, Statement } from './statement.js';
 
@@ -39,56 +42,57 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
   // Paid at the period's last day's rate, or the latest one known if the period is not over yet.
   const payDate = minDate(lastDay(period), input.asOf);
   const lines: PayoutLine[] = [];
+  // The statement total is kept as lines are added: the same left-to-right sum as adding them up at the end.
+  let running = ZERO;
+  const pushLine = (line: PayoutLine): void => {
+    lines.push(line);
+    running = add(running, line.amount);
+  };
   const fxByPlanCurrency = new Map<string, FxUse | 'same' | undefined>();
+  const fxNotes = new Map<string, PayFxNote>();
+  const payFxNote = (planCurrency: string, rate: FxUse): PayFxNote => {
+    let note = fxNotes.get(planCurrency);
+    if (!note) fxNotes.set(planCurrency, (note = new PayFxNote(currency, rate)));
+    return note;
+  };
   for (const line of input.planLines?.lines ?? []) {
     const plan = line.plan;
-    let fx = fxByPlanCurrency.get(plan.currency);
-    if (!fxByPlanCurrency.has(plan.currency)) {
-      fx = input.fx.lookup(plan.currency, currency, payDate);
-      fxByPlanCurrency.set(plan.currency, fx);
+    let fx: FxUse | 'same' | undefined = 'same';
+    if (plan.currency !== currency) {
+      fx = fxByPlanCurrency.get(plan.currency);
+      if (!fxByPlanCurrency.has(plan.currency)) {
+        fx = input.fx.lookup(plan.currency, currency, payDate);
+        fxByPlanCurrency.set(plan.currency, fx);
+      }
     }
     if (fx === undefined) {
       return { code: 'missing_fx_rate', recordId: payeeId, message: `No ${plan.currency}→${currency} rate on or before ${payDate} to pay ${input.user?.name ?? payeeId} for ${period.id}`, fix: `add an FX rate from ${plan.currency} to ${currency} dated on or before ${payDate}` };
     }
     const rate = fx === 'same' ? undefined : fx;
-    const exact = rate ? line.payable.times(rate.rate) : line.payable;
-    const uncapped = rate ? line.uncapped.times(rate.rate) : line.uncapped;
-    const { amount } = roundToMinor(exact, currency, plan.rounding);
-    const fxNote = rate ? ` Paid in ${currency} at ${rate.rate.toString()} (${rate.source}, ${rate.date}): ${displayMoney({ amount, currency })}.` : '';
-    lines.push({
-      key: line.key,
-      kind: line.kind,
-      date: line.date,
-      amount,
-      exact,
-      uncapped,
-      explanation: line.explanation + fxNote,
-      provenance: rate ? { ...line.provenance, payFx: rate } : line.provenance,
-      adjusts: undefined,
-    });
+    line.settle(currency, rate, rate && payFxNote(plan.currency, rate));
+    pushLine(line);
   }
-  lines.push(...input.adjustments);
+  for (const adjustment of input.adjustments) pushLine(adjustment);
 
   const rounding = input.plans[0]?.rounding ?? 'half-even';
   const round = (d: Decimal): Decimal => roundToMinor(d, currency, rounding).amount;
   const money = (d: Decimal): string => displayMoney({ amount: d, currency });
   const simple = (key: string, kind: PayoutLine['kind'], amount: Decimal, explanation: string): PayoutLine => ({ key, kind, date: payDate, amount, exact: amount, uncapped: amount, explanation, provenance: undefined, adjusts: undefined });
-  const total = (): Decimal => lines.reduce((t, l) => t.plus(l.amount), ZERO);
 
   // Netting: a carried balance is recovered from positive earnings; a negative period is carried (or not) by policy.
   const nettingPlan = input.plans[0];
   let carried = input.opening.carried;
-  let earned = total();
+  let earned = running;
   if (carried.greaterThan(0) && earned.greaterThan(0)) {
     const recovered = minDecimal(carried, earned);
     carried = carried.minus(recovered);
-    lines.push(simple('netting|balance-recovery', 'balance-recovery', recovered.negated(), `Recovery of ${money(recovered)} carried from earlier periods (clawbacks that exceeded pay); ${money(carried)} still carried.`));
+    pushLine(simple('netting|balance-recovery', 'balance-recovery', recovered.negated(), `Recovery of ${money(recovered)} carried from earlier periods (clawbacks that exceeded pay); ${money(carried)} still carried.`));
     earned = earned.minus(recovered);
   }
   if (earned.lessThan(0) && nettingPlan?.clawback.netting === 'carry-forward') {
     const owed = earned.negated();
     carried = carried.plus(owed);
-    lines.push(simple('netting|carry-forward', 'carry-forward', owed, `This period nets to ${money(earned)}; under ${nettingPlan.name}'s carry-forward policy nothing is deducted now and ${money(owed)} is carried to be recovered from later pay.`));
+    pushLine(simple('netting|carry-forward', 'carry-forward', owed, `This period nets to ${money(earned)}; under ${nettingPlan.name}'s carry-forward policy nothing is deducted now and ${money(owed)} is carried to be recovered from later pay.`));
     earned = ZERO;
   }
 
@@ -105,23 +109,23 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
       if (recovered.lessThanOrEqualTo(0)) return;
       drawBalance = drawBalance.minus(recovered);
       const capNote = terms.recoveryCap !== undefined && recovered.equals(terms.recoveryCap) ? `, the most recovered in one period` : '';
-      lines.push(simple('draw|recovery', 'draw-recovery', recovered.negated(), `Recovery of ${money(recovered)} of the ${label} balance${capNote} (${why}); ${money(drawBalance)} still owed.`));
+      pushLine(simple('draw|recovery', 'draw-recovery', recovered.negated(), `Recovery of ${money(recovered)} of the ${label} balance${capNote} (${why}); ${money(drawBalance)} still owed.`));
     };
     switch (terms.type) {
       case 'non-recoverable':
-        if (active) lines.push(simple('draw|pay', 'draw', draw, `Non-recoverable draw of ${money(draw)} (${drawPlan!.name}): paid on top of earnings and never owed back.`));
+        if (active) pushLine(simple('draw|pay', 'draw', draw, `Non-recoverable draw of ${money(draw)} (${drawPlan!.name}): paid on top of earnings and never owed back.`));
         break;
       case 'non-recoverable-guarantee':
         if (active && earned.lessThan(draw)) {
           const topUp = draw.minus(earned);
-          lines.push(simple('draw|pay', 'draw', topUp, `Guarantee top-up: earnings of ${money(earned)} are below the ${label}, so ${money(topUp)} is added; it is never owed back.`));
+          pushLine(simple('draw|pay', 'draw', topUp, `Guarantee top-up: earnings of ${money(earned)} are below the ${label}, so ${money(topUp)} is added; it is never owed back.`));
         }
         break;
       case 'recoverable-guarantee':
         if (active && earned.lessThan(draw)) {
           const topUp = draw.minus(earned);
           drawBalance = drawBalance.plus(topUp);
-          lines.push(simple('draw|pay', 'draw', topUp, `Guarantee top-up: earnings of ${money(earned)} are below the ${label}, so ${money(topUp)} is added and owed back from later earnings above the guarantee; ${money(drawBalance)} owed.`));
+          pushLine(simple('draw|pay', 'draw', topUp, `Guarantee top-up: earnings of ${money(earned)} are below the ${label}, so ${money(topUp)} is added and owed back from later earnings above the guarantee; ${money(drawBalance)} owed.`));
         } else if (drawBalance.greaterThan(0)) {
           // While the guarantee runs, recovery never takes net pay below it.
           recover(active ? earned.minus(draw) : earned, active ? `earnings above the ${money(draw)} guarantee` : 'the guarantee has ended');
@@ -130,7 +134,7 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
       case 'recoverable':
         if (active) {
           drawBalance = drawBalance.plus(draw);
-          lines.push(simple('draw|pay', 'draw', draw, `Draw advance of ${money(draw)} (${drawPlan!.name}), recoverable from earnings; ${money(drawBalance)} owed.`));
+          pushLine(simple('draw|pay', 'draw', draw, `Draw advance of ${money(draw)} (${drawPlan!.name}), recoverable from earnings; ${money(drawBalance)} owed.`));
         }
         if (drawBalance.greaterThan(0)) recover(earned, 'earnings this period');
         break;
@@ -139,7 +143,8 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
 
   const attainment: AttainmentSummary[] = [...(input.planLines?.attainment ?? [])];
   let residual = ZERO;
-  for (const l of lines) residual = residual.plus(l.exact.minus(l.amount));
+  // A line already on the minor unit has no residual (x − x is +0), which adds nothing.
+  for (const l of lines) if (l.exact !== l.amount) residual = residual.plus(l.exact.minus(l.amount));
   return {
     tenantId: input.tenantId,
     payeeId,
@@ -148,10 +153,24 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
     asOf: input.asOf,
     currency,
     lines,
-    total: total(),
+    total: running,
     residual,
     attainment,
     opening: input.opening,
     closing: { draw: drawBalance, carried },
   };
+}
+
+/** The note on a line paid in another currency than its plan's; one per statement and plan currency, reading each line's amount. */
+class PayFxNote extends Words {
+  constructor(
+    private readonly currency: CurrencyCode,
+    private readonly rate: FxUse,
+  ) {
+    super();
+  }
+
+  render(line: PlanPayoutLine): string {
+    return ` Paid in ${this.currency} at ${this.rate.rate.toString()} (${this.rate.source}, ${this.rate.date}): ${displayMoney({ amount: line.amount, currency: this.currency })}.`;
+  }
 }

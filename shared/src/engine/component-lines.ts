@@ -1,13 +1,15 @@
-import { HUNDRED, ONE, ZERO, minDecimal, type Decimal } from '../money/decimal.js';
+import { ExactSumBound, HUNDRED, ONE, ZERO, add, fitsPrecision, minDecimal, multiply, subtract, sumIsExact, type Decimal } from '../money/decimal.js';
+import { minorUnits } from '../money/currency.js';
 import { displayMoney } from '../money/money.js';
 import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
-import type { Component, Plan } from '../plan/plan.js';
+import type { AttainmentBonusComponent, CommissionComponent, Component, Plan, SpiffComponent } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
-import { pct, quantity, ratePhrase, slicesPhrase } from './explain.js';
+import { LazyWords, Words, pct, quantity, ratePhrase, slicesPhrase, type Text } from './explain.js';
+import { PlanPayoutLine, type LineDetail, type ProvenanceDraft } from './payout-line.js';
 import type { EffectiveQuota } from './quota-target.js';
 import type { FxUse, LineKind, Provenance, TierSlice } from './statement.js';
-import { attainmentPercent, initialTierState, payTiered, TierSchedule } from './tiers.js';
+import { attainmentPercent, initialTierState, payTiered, TierSchedule, type TierState } from './tiers.js';
 import type { CreditKind } from '../plan/plan.js';
 import type { UserId } from '../domain/ids.js';
 
@@ -17,6 +19,8 @@ export interface CreditEvent {
   readonly date: IsoDate;
   readonly deal: Deal | undefined;
   readonly activity: Activity | undefined;
+  /** The deal as provenance names it; one object shared by every line paid on the deal. */
+  readonly dealInfo: Provenance['deal'];
   /** Moves attainment (plan currency for revenue, units for counts). */
   readonly quotaValue: Decimal;
   /** What is paid on. */
@@ -29,33 +33,28 @@ export interface CreditEvent {
   readonly creditFx: FxUse | undefined;
 }
 
-/** A line in the plan currency, exact, with gate and caps applied but not yet converted or rounded. */
-export interface RawLine {
-  readonly plan: Plan;
-  readonly key: string;
-  readonly kind: LineKind;
-  readonly date: IsoDate;
-  readonly componentIndex: number;
-  /** Before caps (0 while withheld by a gate). */
-  readonly uncapped: Decimal;
-  readonly payable: Decimal;
-  readonly explanation: string;
-  readonly provenance: Provenance;
-}
-
-interface DraftLine {
-  readonly key: string;
-  readonly kind: LineKind;
-  readonly date: IsoDate;
-  readonly amount: Decimal;
-  readonly cumulativeAfter: Decimal;
-  readonly explanation: string;
-  readonly provenance: Omit<Provenance, 'calculated' | 'capped' | 'withheld' | 'payFx'>;
-}
+/** A plan line in the plan currency, exact, with gate and caps applied but not yet converted or rounded. */
+export type RawLine = PlanPayoutLine;
 
 export interface ComponentResult {
   readonly lines: RawLine[];
   readonly credited: Decimal;
+}
+
+/** What one line of a component is, before its gate and cap. */
+interface Draft {
+  readonly key: string;
+  readonly kind: LineKind;
+  readonly date: IsoDate;
+  readonly amount: Decimal;
+  /** Quota credit after the line's event: the gate compares it. */
+  readonly cumulativeAfter: Decimal;
+  readonly text: Text;
+  readonly event: CreditEvent;
+  readonly attainmentBefore: Decimal | undefined;
+  readonly attainmentAfter: Decimal | undefined;
+  readonly slices: readonly TierSlice[];
+  readonly creditedValue: Decimal | undefined;
 }
 
 function label(event: CreditEvent): string {
@@ -63,11 +62,86 @@ function label(event: CreditEvent): string {
   return `${event.activity?.type ?? 'Activity'} ${event.recordId}`;
 }
 
-function creditPhrase(event: CreditEvent): string {
+/** `label` from what a line keeps: its provenance and detail. */
+function lineLabel(line: PlanPayoutLine): string {
+  const deal = line.provenance.deal;
+  if (deal) return `Deal "${deal.name || deal.id}" (${deal.id})`;
+  const activity = line.detail as Activity | undefined;
+  return `${activity?.type ?? 'Activity'} ${line.provenance.activityId}`;
+}
+
+/** The reports a roll-up came through: one is on the credit itself, more are the line's detail. */
+function creditPhrase(line: PlanPayoutLine): string {
+  const credit = line.provenance.credit;
   // An activity is simply the payee's own; only deals have shares worth spelling out.
-  if (!event.credit || !event.deal) return '';
-  const via = event.vias.length > 0 ? ` via ${event.vias.join(', ')}` : '';
-  return ` (${pct(event.credit.percent)} ${event.credit.kind} credit${via})`;
+  if (!credit || !line.provenance.deal) return '';
+  const vias = Array.isArray(line.detail) ? line.detail.join(', ') : credit.via;
+  return ` (${pct(credit.percent)} ${credit.kind} credit${vias !== undefined ? ` via ${vias}` : ''})`;
+}
+
+function attainmentText(a0: Decimal | undefined, a1: Decimal | undefined): string {
+  return a0 === undefined || a1 === undefined ? '' : `; attainment ${pct(a0)} → ${pct(a1)}`;
+}
+
+/**
+ * What every line of one component shares: names for the words, ids for the provenance.
+ * It is also the words of the component's commission lines — the one sentence nearly
+ * every line of a big run has — rendered from the line's own provenance, so those lines
+ * carry no words object of their own.
+ */
+class ComponentContext extends Words {
+  readonly component: Component;
+  readonly base: string;
+  readonly quotaInfo: Provenance['quota'];
+  /** Whether commission sentences name the tier of each slice. */
+  tiered = false;
+  private withheld: string | undefined;
+
+  constructor(
+    readonly plan: Plan,
+    readonly componentIndex: number,
+    quota: EffectiveQuota | undefined,
+  ) {
+    super();
+    this.component = plan.components[componentIndex]!;
+    this.base = `${plan.id}|${this.component.id}`;
+    this.quotaInfo = quota && { id: quota.quota.id, version: quota.quota.version, target: quota.quota.target, effectiveTarget: quota.effectiveTarget };
+  }
+
+  /** Amounts in the words are rounded the way the line will be, so the sentence and the figure agree. */
+  money(amount: Decimal): string {
+    return displayMoney({ amount, currency: this.plan.currency }, this.plan.rounding);
+  }
+
+  withheldNote(): string {
+    this.withheld ??= ` Withheld: nothing pays until attainment reaches ${pct(this.component.gate!)} (the gate).`;
+    return this.withheld;
+  }
+
+  /** A commission line's sentence: what was credited, where attainment went, the slices and the amount. */
+  render(line: PlanPayoutLine): string {
+    const p = line.provenance;
+    const measure = this.component.measure;
+    const cur = this.plan.currency;
+    const paid = p.slices.length ? slicesPhrase(p.slices, measure, cur, this.tiered) : 'nothing to pay on';
+    return `${lineLabel(line)} on ${line.date}: ${quantity(p.creditedValue!, measure, cur)} credited${creditPhrase(line)}${attainmentText(p.attainmentBefore, p.attainmentAfter)}; ${paid} = ${this.money(p.calculated)} under ${this.component.name} (${this.plan.name} v${this.plan.version}).`;
+  }
+}
+
+/** Attainment % at a cumulative credit, remembering the last answer: consecutive lines share a bound. */
+class AttainmentAt {
+  private cumulative: Decimal | undefined;
+  private attainment: Decimal | undefined;
+
+  constructor(private readonly target: Decimal | undefined) {}
+
+  at(cumulative: Decimal): Decimal | undefined {
+    if (cumulative !== this.cumulative) {
+      this.cumulative = cumulative;
+      this.attainment = attainmentPercent(cumulative, this.target);
+    }
+    return this.attainment;
+  }
 }
 
 /**
@@ -75,172 +149,331 @@ function creditPhrase(event: CreditEvent): string {
  * (date, then record id), so the result never depends on the order records arrived in.
  */
 export function componentLines(plan: Plan, componentIndex: number, events: readonly CreditEvent[], quota: EffectiveQuota | undefined): ComponentResult {
-  const component = plan.components[componentIndex]!;
-  const target = quota?.effectiveTarget;
-  const base = `${plan.id}|${component.id}`;
-  const cur = plan.currency;
-  const measure = component.measure;
-  // Amounts in the words are rounded the way the line will be, so the sentence and the figure agree.
-  const money = (amount: Decimal): string => displayMoney({ amount, currency: cur }, plan.rounding);
-  const quotaInfo = quota && { id: quota.quota.id, version: quota.quota.version, target: quota.quota.target, effectiveTarget: quota.effectiveTarget };
-  const drafts: DraftLine[] = [];
-  const provenanceFor = (event: CreditEvent | undefined, a0: Decimal | undefined, a1: Decimal | undefined, slices: TierSlice[]): DraftLine['provenance'] => ({
-    planId: plan.id,
-    planVersion: plan.version,
-    componentId: component.id,
-    deal: event?.deal && { id: event.deal.id, name: event.deal.name, version: event.deal.sourceVersion, amount: event.deal.amount, currency: event.deal.currency, closeDate: event.deal.closeDate },
-    activityId: event?.activity?.id,
-    credit: event?.credit,
-    creditFx: event?.creditFx,
-    creditedValue: event?.payoutValue,
-    quota: quotaInfo,
-    attainmentBefore: a0,
-    attainmentAfter: a1,
-    slices,
-  });
-  // Attainment is a division; each event computes it once for its text and its provenance.
-  const attainmentText = (a0: Decimal | undefined, a1: Decimal | undefined): string => (a0 === undefined || a1 === undefined ? '' : `; attainment ${pct(a0)} → ${pct(a1)}`);
-  let previousAttainment: Decimal | undefined = attainmentPercent(ZERO, target);
-
-  let cumulative = ZERO;
-  if (component.type === 'commission') {
-    const unit = component.tiers.basis === 'attainment' ? (target ?? ZERO).dividedBy(HUNDRED) : ONE;
-    const schedule = new TierSchedule(component.tiers, unit);
-    let state = initialTierState(schedule);
-    for (const event of events) {
-      const result = payTiered(schedule, state, event.quotaValue, event.payoutValue);
-      state = result.state;
-      const a0 = previousAttainment;
-      const a1 = event.quotaValue.isZero() ? a0 : attainmentPercent(state.cumulative, target);
-      previousAttainment = a1;
-      const attained = attainmentText(a0, a1);
-      drafts.push({
-        key: `${base}|commission|${event.recordId}`,
-        kind: 'commission',
-        date: event.date,
-        amount: result.amount,
-        cumulativeAfter: state.cumulative,
-        explanation: `${label(event)} on ${event.date}: ${quantity(event.payoutValue, measure, cur)} credited${creditPhrase(event)}${attained}; ${result.slices.length ? slicesPhrase(result.slices, measure, cur, schedule.rates.length > 1) : 'nothing to pay on'} = ${money(result.amount)} under ${component.name} (${plan.name} v${plan.version}).`,
-        provenance: provenanceFor(event, a0, a1, result.slices),
-      });
-      if (result.trueUp) {
-        const t = result.trueUp;
-        drafts.push({
-          key: `${base}|true-up|${event.recordId}`,
-          kind: 'true-up',
-          date: event.date,
-          amount: t.amount,
-          cumulativeAfter: state.cumulative,
-          explanation: `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attained.replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${money(t.amount)} under ${component.name}.`,
-          provenance: { ...provenanceFor(event, a0, a1, []), creditedValue: t.base },
-        });
-      }
-    }
-    cumulative = state.cumulative;
-  } else if (component.type === 'spiff') {
-    let paidOnce = false;
-    for (const event of events) {
-      cumulative = cumulative.plus(event.quotaValue);
-      const a0 = previousAttainment;
-      previousAttainment = attainmentPercent(cumulative, target);
-      if (component.frequency === 'once-per-period' && paidOnce) continue;
-      if (event.payoutShare.isZero()) continue;
-      paidOnce = true;
-      const amount = component.amount !== undefined ? component.amount.times(event.payoutShare) : event.payoutValue.times(component.rate!);
-      const how = component.amount !== undefined
-        ? `${money(component.amount)}${event.payoutShare.equals(1) ? '' : ` × ${pct(event.payoutShare.times(HUNDRED))} credit share`}`
-        : `${quantity(event.payoutValue, measure, cur)} at ${ratePhrase(component.rate!, measure, cur)}`;
-      drafts.push({
-        key: `${base}|spiff|${event.recordId}`,
-        kind: 'spiff',
-        date: event.date,
-        amount,
-        cumulativeAfter: cumulative,
-        explanation: `${component.name}${component.frequency === 'once-per-period' ? ' (once per period)' : ''}: ${label(event)} on ${event.date} qualifies; ${how} = ${money(amount)} (${plan.name} v${plan.version}).`,
-        provenance: provenanceFor(event, a0, previousAttainment, []),
-      });
-    }
-  } else {
-    const paid = new Set<number>();
-    for (const event of events) {
-      cumulative = cumulative.plus(event.quotaValue);
-      const a0 = previousAttainment;
-      const attained = attainmentPercent(cumulative, target);
-      previousAttainment = attained;
-      if (attained === undefined) continue;
-      component.thresholds.forEach((threshold, i) => {
-        if (paid.has(i) || attained.lessThan(threshold.attainment)) return;
-        paid.add(i);
-        drafts.push({
-          key: `${base}|bonus|${threshold.attainment.toString()}`,
-          kind: 'bonus',
-          date: event.date,
-          amount: threshold.amount,
-          cumulativeAfter: cumulative,
-          explanation: `${component.name}: attainment reached ${pct(threshold.attainment)} on ${event.date} with ${label(event)}${attainmentText(a0, attained)}; bonus ${money(threshold.amount)} (${plan.name} v${plan.version}).`,
-          provenance: provenanceFor(event, a0, attained, []),
-        });
-      });
-    }
-  }
-  return { lines: applyGateAndCap(component, plan, drafts, target, componentIndex), credited: cumulative };
+  const payer = componentPayer(plan, componentIndex, quota);
+  for (const event of events) payer.accept(event);
+  return payer.finish();
 }
 
-function applyGateAndCap(component: Component, plan: Plan, drafts: readonly DraftLine[], target: Decimal | undefined, componentIndex: number): RawLine[] {
-  const cur = plan.currency;
-  const gateValue = component.gate === undefined ? undefined : (target ?? ZERO).times(component.gate).dividedBy(HUNDRED);
-  const lines: RawLine[] = [];
-  let withheld = ZERO;
-  let withheldSince: DraftLine | undefined;
-  let desired = ZERO;
-  let paid = ZERO;
-  const capped = (draft: Omit<DraftLine, 'cumulativeAfter'>, isWithheld: boolean): void => {
+/**
+ * `componentLines` one event at a time, so a period can pay each record as it passes
+ * instead of collecting every payee's events first. Events must come in the declared
+ * order (date, then record id).
+ */
+export interface ComponentPayer {
+  accept(event: CreditEvent): void;
+  finish(): ComponentResult;
+}
+
+export function componentPayer(plan: Plan, componentIndex: number, quota: EffectiveQuota | undefined): ComponentPayer {
+  const ctx = new ComponentContext(plan, componentIndex, quota);
+  const component = ctx.component;
+  if (component.type === 'commission') return new CommissionPayer(ctx, component, quota?.effectiveTarget);
+  if (component.type === 'spiff') return new SpiffPayer(ctx, component, quota?.effectiveTarget);
+  return new BonusPayer(ctx, component, quota?.effectiveTarget);
+}
+
+class CommissionPayer implements ComponentPayer {
+  private readonly out: GateAndCap;
+  private readonly attainment: AttainmentAt;
+  private readonly schedule: TierSchedule;
+  /** Attainment tables already divide by the quota for their slices; the attainment is that same quotient. */
+  private readonly attainmentFromBasis: boolean;
+  /** One shared prefix: each key is then a single concatenation. */
+  private readonly commissionKey: string;
+  private readonly state: TierState;
+  private previousAttainment: Decimal | undefined;
+
+  constructor(
+    private readonly ctx: ComponentContext,
+    component: CommissionComponent,
+    target: Decimal | undefined,
+  ) {
+    this.out = new GateAndCap(ctx, target);
+    this.attainment = new AttainmentAt(target);
+    const unit = component.tiers.basis === 'attainment' ? (target ?? ZERO).dividedBy(HUNDRED) : ONE;
+    this.schedule = new TierSchedule(component.tiers, unit);
+    ctx.tiered = this.schedule.rates.length > 1;
+    this.attainmentFromBasis = this.schedule.basisIsAttainment && target !== undefined && !target.isZero() && fitsPrecision(target);
+    this.commissionKey = `${ctx.base}|commission|`;
+    this.state = initialTierState(this.schedule);
+    this.previousAttainment = this.attainment.at(ZERO);
+  }
+
+  accept(event: CreditEvent): void {
+    const { ctx } = this;
+    const state = this.state;
+    const result = payTiered(this.schedule, state, event.quotaValue, event.payoutValue);
+    const a0 = this.previousAttainment;
+    const a1 = event.quotaValue.isZero() ? a0 : this.attainmentFromBasis ? state.cumulativeBasis : this.attainment.at(state.cumulative);
+    this.previousAttainment = a1;
+    this.out.add({
+      key: this.commissionKey + event.recordId,
+      kind: 'commission',
+      date: event.date,
+      amount: result.amount,
+      cumulativeAfter: state.cumulative,
+      text: ctx,
+      event,
+      attainmentBefore: a0,
+      attainmentAfter: a1,
+      slices: result.slices,
+      creditedValue: event.payoutValue,
+    });
+    if (result.trueUp) {
+      const t = result.trueUp;
+      const measure = ctx.component.measure;
+      const cur = ctx.plan.currency;
+      this.out.add({
+        key: `${ctx.base}|true-up|${event.recordId}`,
+        kind: 'true-up',
+        date: event.date,
+        amount: t.amount,
+        cumulativeAfter: state.cumulative,
+        text: new LazyWords(
+          () =>
+            `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(a0, a1).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${ctx.money(t.amount)} under ${ctx.component.name}.`,
+        ),
+        event,
+        attainmentBefore: a0,
+        attainmentAfter: a1,
+        slices: [],
+        creditedValue: t.base,
+      });
+    }
+  }
+
+  finish(): ComponentResult {
+    return { lines: this.out.lines, credited: this.state.cumulative };
+  }
+}
+
+class SpiffPayer implements ComponentPayer {
+  private readonly out: GateAndCap;
+  private readonly attainment: AttainmentAt;
+  private cumulative = ZERO;
+  private paidOnce = false;
+
+  constructor(
+    private readonly ctx: ComponentContext,
+    private readonly component: SpiffComponent,
+    target: Decimal | undefined,
+  ) {
+    this.out = new GateAndCap(ctx, target);
+    this.attainment = new AttainmentAt(target);
+  }
+
+  accept(event: CreditEvent): void {
+    const { ctx, component } = this;
+    // Attainment is only worked out for the lines that pay: a once-per-period spiff skips most events.
+    const before = this.cumulative;
+    const cumulative = add(before, event.quotaValue);
+    this.cumulative = cumulative;
+    if (component.frequency === 'once-per-period' && this.paidOnce) return;
+    if (event.payoutShare.isZero()) return;
+    this.paidOnce = true;
+    const a0 = this.attainment.at(before);
+    const a1 = this.attainment.at(cumulative);
+    const amount = component.amount !== undefined ? multiply(component.amount, event.payoutShare) : event.payoutValue.times(component.rate!);
+    const { plan } = ctx;
+    const measure = component.measure;
+    this.out.add({
+      key: `${ctx.base}|spiff|${event.recordId}`,
+      kind: 'spiff',
+      date: event.date,
+      amount,
+      cumulativeAfter: cumulative,
+      text: new LazyWords(() => {
+        const how =
+          component.amount !== undefined
+            ? `${ctx.money(component.amount)}${event.payoutShare.equals(1) ? '' : ` × ${pct(event.payoutShare.times(HUNDRED))} credit share`}`
+            : `${quantity(event.payoutValue, measure, plan.currency)} at ${ratePhrase(component.rate!, measure, plan.currency)}`;
+        return `${component.name}${component.frequency === 'once-per-period' ? ' (once per period)' : ''}: ${label(event)} on ${event.date} qualifies; ${how} = ${ctx.money(amount)} (${plan.name} v${plan.version}).`;
+      }),
+      event,
+      attainmentBefore: a0,
+      attainmentAfter: a1,
+      slices: [],
+      creditedValue: event.payoutValue,
+    });
+  }
+
+  finish(): ComponentResult {
+    return { lines: this.out.lines, credited: this.cumulative };
+  }
+}
+
+class BonusPayer implements ComponentPayer {
+  private readonly out: GateAndCap;
+  private readonly attainment: AttainmentAt;
+  private readonly paid = new Set<number>();
+  private cumulative = ZERO;
+
+  constructor(
+    private readonly ctx: ComponentContext,
+    private readonly component: AttainmentBonusComponent,
+    target: Decimal | undefined,
+  ) {
+    this.out = new GateAndCap(ctx, target);
+    this.attainment = new AttainmentAt(target);
+  }
+
+  accept(event: CreditEvent): void {
+    const { ctx, component, paid } = this;
+    const before = this.cumulative;
+    const cumulative = add(before, event.quotaValue);
+    this.cumulative = cumulative;
+    // Once every threshold has paid, attainment is no longer needed.
+    if (paid.size === component.thresholds.length) return;
+    const a0 = this.attainment.at(before);
+    const attained = this.attainment.at(cumulative);
+    if (attained === undefined) return;
+    const { plan } = ctx;
+    component.thresholds.forEach((threshold, i) => {
+      if (paid.has(i) || attained.lessThan(threshold.attainment)) return;
+      paid.add(i);
+      this.out.add({
+        key: `${ctx.base}|bonus|${threshold.attainment.toString()}`,
+        kind: 'bonus',
+        date: event.date,
+        amount: threshold.amount,
+        cumulativeAfter: cumulative,
+        text: new LazyWords(
+          () =>
+            `${component.name}: attainment reached ${pct(threshold.attainment)} on ${event.date} with ${label(event)}${attainmentText(a0, attained)}; bonus ${ctx.money(threshold.amount)} (${plan.name} v${plan.version}).`,
+        ),
+        event,
+        attainmentBefore: a0,
+        attainmentAfter: attained,
+        slices: [],
+        creditedValue: event.payoutValue,
+      });
+    });
+  }
+
+  finish(): ComponentResult {
+    return { lines: this.out.lines, credited: this.cumulative };
+  }
+}
+
+/**
+ * The component's gate and cap, applied to each draft line as it is produced: while the
+ * gate is closed lines are withheld (paying 0), and the line that opens it is preceded by
+ * a release of everything withheld; the cap limits the running total.
+ */
+class GateAndCap {
+  readonly lines: RawLine[] = [];
+  private readonly gateValue: Decimal | undefined;
+  private withheld = ZERO;
+  private withheldSince: IsoDate | undefined;
+  private desired = ZERO;
+  private paid = ZERO;
+  /**
+   * Without a gate or cap, the running total only decides what each line pays: the
+   * amount itself while every sum is exact. Amounts are then kept here rather than added
+   * up, as long as their size proves every sum exact; the total is added up (the same
+   * additions, in order) only if a line could make it inexact.
+   */
+  private notYetAdded: ExactSumBound | undefined;
+
+  constructor(
+    private readonly ctx: ComponentContext,
+    target: Decimal | undefined,
+  ) {
+    const gate = ctx.component.gate;
+    this.gateValue = gate === undefined ? undefined : (target ?? ZERO).times(gate).dividedBy(HUNDRED);
+    if (gate === undefined && ctx.component.cap === undefined) this.notYetAdded = new ExactSumBound();
+  }
+
+  add(draft: Draft): void {
+    const gateOpen = this.gateValue === undefined || draft.cumulativeAfter.greaterThanOrEqualTo(this.gateValue);
+    if (!gateOpen) {
+      this.withheld = add(this.withheld, draft.amount);
+      this.withheldSince ??= draft.date;
+      this.push(draft, true);
+      return;
+    }
+    if (!this.withheld.isZero()) this.release(draft);
+    this.push(draft, false);
+  }
+
+  private release(opener: Draft): void {
+    const { plan, component } = this.ctx;
+    const released = this.withheld;
+    const since = this.withheldSince!;
+    const key = opener.key;
+    this.push(
+      {
+        key: `${plan.id}|${component.id}|gate-release|${key.slice(key.lastIndexOf('|') + 1)}`,
+        kind: 'gate-release',
+        date: opener.date,
+        amount: released,
+        cumulativeAfter: opener.cumulativeAfter,
+        text: new LazyWords(
+          () => `Gate reached on ${opener.date}: attainment passed ${pct(component.gate!)}, releasing ${displayMoney({ amount: released, currency: plan.currency }, plan.rounding)} withheld since ${since} under ${component.name}.`,
+        ),
+        event: opener.event,
+        attainmentBefore: opener.attainmentBefore,
+        attainmentAfter: opener.attainmentAfter,
+        slices: [],
+        creditedValue: undefined,
+      },
+      false,
+    );
+    this.withheld = ZERO;
+  }
+
+  private push(draft: Draft, isWithheld: boolean): void {
+    const { plan, component } = this.ctx;
+    // The words are rendered later; an unknown plan currency must still fail here, where formatting them did.
+    if (this.lines.length === 0) minorUnits(plan.currency);
     // Running caps: the cumulative payable is min(cumulative desired, cap), so a negative
     // line frees room under the cap exactly as much as it took.
-    desired = desired.plus(isWithheld ? ZERO : draft.amount);
-    const newPaid = component.cap === undefined ? desired : minDecimal(desired, component.cap);
-    const payable = newPaid.minus(paid);
-    paid = newPaid;
-    const wasCapped = !isWithheld && !payable.equals(draft.amount);
-    let explanation = draft.explanation;
-    if (isWithheld) explanation += ` Withheld: nothing pays until attainment reaches ${pct(component.gate!)} (the gate).`;
-    else if (wasCapped) explanation += ` Capped: ${component.name} pays at most ${displayMoney({ amount: component.cap!, currency: cur }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: cur }, plan.rounding)}.`;
-    lines.push({
-      plan,
-      key: draft.key,
-      kind: draft.kind,
-      date: draft.date,
-      componentIndex,
-      uncapped: isWithheld ? ZERO : draft.amount,
-      payable,
-      explanation,
-      provenance: { ...draft.provenance, calculated: draft.amount, capped: wasCapped, withheld: isWithheld, payFx: undefined },
-    });
-  };
-  for (const draft of drafts) {
-    const gateOpen = gateValue === undefined || draft.cumulativeAfter.greaterThanOrEqualTo(gateValue);
-    if (!gateOpen) {
-      withheld = withheld.plus(draft.amount);
-      withheldSince ??= draft;
-      capped(draft, true);
-      continue;
+    const added = isWithheld ? ZERO : draft.amount;
+    let payable: Decimal;
+    if (this.notYetAdded?.keep(added)) payable = added;
+    else {
+      if (this.notYetAdded) {
+        this.desired = this.paid = this.notYetAdded.total();
+        this.notYetAdded = undefined;
+      }
+      const desiredBefore = this.desired;
+      this.desired = add(desiredBefore, added);
+      const newPaid = component.cap === undefined ? this.desired : minDecimal(this.desired, component.cap);
+      // While the cap has never bitten, paid is the running desired total: an exactly added amount is payable as it is.
+      const uncappedSoFar = newPaid === this.desired && this.paid === desiredBefore;
+      payable = uncappedSoFar && !added.isZero() && sumIsExact(desiredBefore, added) ? added : subtract(newPaid, this.paid);
+      this.paid = newPaid;
     }
-    if (!withheld.isZero()) {
-      const recordId = draft.key.split('|').pop()!;
-      capped(
-        {
-          key: `${plan.id}|${component.id}|gate-release|${recordId}`,
-          kind: 'gate-release',
-          date: draft.date,
-          amount: withheld,
-          explanation: `Gate reached on ${draft.date}: attainment passed ${pct(component.gate!)}, releasing ${displayMoney({ amount: withheld, currency: cur }, plan.rounding)} withheld since ${withheldSince!.date} under ${component.name}.`,
-          provenance: { ...draft.provenance, slices: [], creditedValue: undefined },
-        },
-        false,
-      );
-      withheld = ZERO;
+    const wasCapped = !isWithheld && payable !== draft.amount && !payable.equals(draft.amount);
+    // An equal value may be the line's own amount object: one Decimal fewer kept per line.
+    if (!wasCapped && !isWithheld) payable = draft.amount;
+    const event = draft.event;
+    const provenance: ProvenanceDraft = {
+      planId: plan.id,
+      planVersion: plan.version,
+      componentId: component.id,
+      deal: event.dealInfo,
+      activityId: event.activity?.id,
+      credit: event.credit,
+      creditFx: event.creditFx,
+      creditedValue: draft.creditedValue,
+      quota: this.ctx.quotaInfo,
+      attainmentBefore: draft.attainmentBefore,
+      attainmentAfter: draft.attainmentAfter,
+      slices: draft.slices,
+      calculated: draft.amount,
+      capped: wasCapped,
+      withheld: isWithheld,
+      payFx: undefined,
+    };
+    const detail: LineDetail = event.activity ?? (event.vias.length > 1 ? event.vias : undefined);
+    const line = new PlanPayoutLine(this.ctx, draft.key, draft.kind, draft.date, isWithheld ? ZERO : draft.amount, payable, draft.text, provenance, detail);
+    if (isWithheld) line.addNote(this.ctx.withheldNote());
+    else if (wasCapped) {
+      const note = (): string => ` Capped: ${component.name} pays at most ${displayMoney({ amount: component.cap!, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`;
+      // Without a cap this note cannot be written (a rounding difference, not a cap); it fails now, as it always has.
+      line.addNote(component.cap === undefined ? note() : new LazyWords(note));
     }
-    capped(draft, false);
+    this.lines.push(line);
   }
-  return lines;
 }

@@ -3,6 +3,7 @@ import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
 import type { UserId } from '../domain/ids.js';
 import type { CreditKind } from '../plan/plan.js';
+import type { IsoDate } from '../time/iso-date.js';
 import type { Hierarchy } from './hierarchy.js';
 import type { EngineException } from './statement.js';
 
@@ -21,6 +22,12 @@ export interface DealCredit {
 }
 
 export function dealCredits(deal: Deal, hierarchy: Hierarchy, rollupLevels: number): DealCredit[] | EngineException {
+  // Most deals have no splits: the owner has all the revenue credit.
+  if (deal.splits.length === 0) {
+    const credits: DealCredit[] = [{ payeeId: deal.ownerId, kind: 'revenue', share: ONE, via: undefined, level: 0 }];
+    if (rollupLevels > 0) addRollups(credits, credits[0]!, deal.closeDate, hierarchy, rollupLevels);
+    return credits;
+  }
   const revenueSplits = deal.splits.filter((s) => s.type === 'revenue');
   const direct: DealCredit[] = [];
   if (revenueSplits.length === 0) {
@@ -42,21 +49,19 @@ export function dealCredits(deal: Deal, hierarchy: Hierarchy, rollupLevels: numb
   }
   const credits = [...direct];
   if (rollupLevels > 0) {
-    for (const c of direct) {
-      if (c.kind !== 'revenue') continue;
-      // Effective-dated: the hierarchy as it stood on the day the deal closed.
-      hierarchy.chain(c.payeeId, deal.closeDate, rollupLevels).forEach((managerId, i) => {
-        credits.push({ payeeId: managerId, kind: 'rollup', share: c.share, via: c.payeeId, level: i + 1 });
-      });
-    }
+    for (const c of direct) if (c.kind === 'revenue') addRollups(credits, c, deal.closeDate, hierarchy, rollupLevels);
   }
   return credits;
 }
 
+/** Revenue credit passed up the hierarchy as it stood on the day the record closed (effective-dated). */
+function addRollups(credits: DealCredit[], from: DealCredit, date: IsoDate, hierarchy: Hierarchy, rollupLevels: number): void {
+  const chain = hierarchy.chain(from.payeeId, date, rollupLevels);
+  for (let i = 0; i < chain.length; i++) credits.push({ payeeId: chain[i]!, kind: 'rollup', share: from.share, via: from.payeeId, level: i + 1 });
+}
+
 export function activityCredits(activity: Activity, hierarchy: Hierarchy, rollupLevels: number): DealCredit[] {
   const credits: DealCredit[] = [{ payeeId: activity.userId, kind: 'revenue', share: ONE, via: undefined, level: 0 }];
-  hierarchy.chain(activity.userId, activity.occurredAt, rollupLevels).forEach((managerId, i) => {
-    credits.push({ payeeId: managerId, kind: 'rollup', share: ONE, via: activity.userId, level: i + 1 });
-  });
+  addRollups(credits, credits[0]!, activity.occurredAt, hierarchy, rollupLevels);
   return credits;
 }

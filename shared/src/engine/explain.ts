@@ -2,6 +2,7 @@ import { HUNDRED, type Decimal } from '../money/decimal.js';
 import type { CurrencyCode } from '../money/currency.js';
 import { displayMoney } from '../money/money.js';
 import type { Measure } from '../domain/quotas.js';
+import type { PlanPayoutLine } from './payout-line.js';
 import type { TierSlice } from './statement.js';
 
 /**
@@ -35,4 +36,51 @@ export function slicesPhrase(slices: readonly TierSlice[], measure: Measure, cur
 
 function trim(d: Decimal): string {
   return d.toString();
+}
+
+/**
+ * A line's explanation, rendered when it is first read. A full recompute produces
+ * millions of lines whose words nobody reads (a ledger write or a CLI run reads some), so
+ * the engine keeps what a sentence needs and renders it only on demand. `render` must
+ * give exactly the text an eager computation would have. It is handed the line, so one
+ * Words object can serve every line of a component (see PlanPayoutLine).
+ */
+export abstract class Words {
+  abstract render(line: PlanPayoutLine): string;
+}
+
+/** Words as they are carried between steps: finished text, or words still to render. */
+export type Text = string | Words;
+
+export function textOf(text: Text, line: PlanPayoutLine): string {
+  return typeof text === 'string' ? text : text.render(line);
+}
+
+/** Words produced by a function: for the rarer sentences, where a closure per line costs nothing that matters. */
+export class LazyWords extends Words {
+  constructor(private readonly produce: () => string) {
+    super();
+  }
+
+  render(): string {
+    return this.produce();
+  }
+}
+
+/** A sentence followed by a note that a later step adds (a cap, the gate, the pay currency). */
+class Noted extends Words {
+  constructor(
+    private readonly sentence: Text,
+    private readonly note: Text,
+  ) {
+    super();
+  }
+
+  render(line: PlanPayoutLine): string {
+    return textOf(this.sentence, line) + textOf(this.note, line);
+  }
+}
+
+export function withNote(sentence: Text, note: Text): Text {
+  return typeof sentence === 'string' && typeof note === 'string' ? sentence + note : new Noted(sentence, note);
 }

@@ -22,9 +22,22 @@ export class FxTable {
     for (const list of this.byPair.values()) list.sort((a, b) => (a.date === b.date ? a.source.localeCompare(b.source) : a.date < b.date ? -1 : 1));
   }
 
+  /** Answers by pair, then date: every deal of a day in one currency asks the same question (answers are read-only, so they are shared). */
+  private readonly answers = new Map<string, Map<IsoDate, FxUse | undefined>>();
+
   /** The rate to convert `from` into `to` on `date`; undefined when none is stored. Same currency needs no rate. */
   lookup(from: CurrencyCode, to: CurrencyCode, date: IsoDate): FxUse | 'same' | undefined {
     if (from === to) return 'same';
+    const pair = `${from}>${to}`;
+    let byDate = this.answers.get(pair);
+    if (!byDate) this.answers.set(pair, (byDate = new Map()));
+    if (byDate.has(date)) return byDate.get(date);
+    const answer = this.find(from, to, date);
+    byDate.set(date, answer);
+    return answer;
+  }
+
+  private find(from: CurrencyCode, to: CurrencyCode, date: IsoDate): FxUse | undefined {
     const direct = latestOnOrBefore(this.byPair.get(`${from}>${to}`), date);
     const inverse = latestOnOrBefore(this.byPair.get(`${to}>${from}`), date);
     // Prefer the fresher of a direct and an inverse quote; a direct quote wins a tie.

@@ -29,16 +29,35 @@ export class Hierarchy {
   /** Managers above `userId` on `date`, nearest first, at most `levels` deep; stops at a cycle. */
   chain(userId: UserId, date: IsoDate, levels: number): UserId[] {
     const chain: UserId[] = [];
-    const seen = new Set<UserId>([userId]);
     let current = userId;
     while (chain.length < levels) {
       const manager = this.managerOf(current, date);
-      if (manager === null || seen.has(manager)) break;
+      // A cycle brings back someone already on the chain (or the user); chains are a few levels deep, so no Set.
+      if (manager === null || manager === userId || chain.includes(manager)) break;
       chain.push(manager);
-      seen.add(manager);
       current = manager;
     }
     return chain;
+  }
+
+  /**
+   * The stretch [from, to) around `date` in which none of `userIds` changes manager
+   * (undefined ends are open). A user's manager can change only where one of their links
+   * starts or ends, so an answer found for `date` holds throughout it.
+   */
+  unchangedAround(userIds: readonly UserId[], date: IsoDate): { readonly from: IsoDate | undefined; readonly to: IsoDate | undefined } {
+    let from: IsoDate | undefined;
+    let to: IsoDate | undefined;
+    for (const userId of userIds) {
+      for (const link of this.links.get(userId) ?? []) {
+        for (const change of link.to === undefined ? [link.from] : [link.from, link.to]) {
+          if (change <= date) {
+            if (from === undefined || change > from) from = change;
+          } else if (to === undefined || change < to) to = change;
+        }
+      }
+    }
+    return { from, to };
   }
 
   /** Everyone who reported (directly or not) to `managerId` on `date`. */

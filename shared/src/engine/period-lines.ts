@@ -1,4 +1,4 @@
-import { ONE, ZERO, minDecimal, type Decimal } from '../money/decimal.js';
+import { HUNDRED, ONE, ZERO, add, minDecimal, subtract, type Decimal } from '../money/decimal.js';
 import { displayMoney } from '../money/money.js';
 import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
@@ -8,10 +8,13 @@ import type { Component, CreditKind, Plan, PlanAssignment } from '../plan/plan.j
 import type { IsoDate } from '../time/iso-date.js';
 import { contains, type Period } from '../time/period.js';
 import { componentLines, type CreditEvent, type RawLine } from './component-lines.js';
+import { datedRecords, rangeIn } from './dated-records.js';
+import { LazyWords } from './explain.js';
 import { activityCredits, dealCredits, type DealCredit } from './credits.js';
 import { effectiveQuota, findQuota, type QuotaLookup } from './quota-target.js';
-import type { AttainmentSummary, EngineException, FxUse } from './statement.js';
-import { outcomeOf, type TenantIndex } from './tenant-index.js';
+import type { AttainmentSummary, EngineException, FxUse, Provenance } from './statement.js';
+import type { Hierarchy } from './hierarchy.js';
+import type { TenantIndex } from './tenant-index.js';
 import { attainmentPercent } from './tiers.js';
 
 /** A plan line of a payee's period, with the plan it came from. */
@@ -45,20 +48,54 @@ function assignmentCovers(a: PlanAssignment, date: IsoDate): boolean {
   return date >= a.from && (a.to === undefined || date < a.to);
 }
 
-function matchesFilter(component: Component, deal: Deal, valueInPlan: Decimal): boolean {
+/** Whether the assignment covers every day of the period, so every record of the period is on it. */
+function coversPeriod(a: PlanAssignment, period: Period): boolean {
+  return a.from <= period.start && (a.to === undefined || a.to >= period.end);
+}
+
+/** What the per-record loop asks of a component, worked out once per period instead of per record. */
+interface ComponentFacts {
+  readonly component: Component;
+  readonly paysOnActivities: boolean;
+  readonly quotaKinds: KindSet;
+  readonly payoutKinds: KindSet;
+  readonly rollupLevels: number;
+  /** No pipeline, property or amount filter: every deal matches. */
+  readonly matchesAll: boolean;
+  readonly properties: readonly (readonly [string, readonly string[]])[];
+  readonly needsQuota: boolean;
+}
+
+type KindSet = Readonly<Record<CreditKind, boolean>>;
+
+function kindSet(kinds: readonly CreditKind[]): KindSet {
+  return { revenue: kinds.includes('revenue'), overlay: kinds.includes('overlay'), rollup: kinds.includes('rollup') };
+}
+
+function componentFacts(component: Component): ComponentFacts {
   const f = component.filter;
+  const properties = Object.entries(f.properties);
+  return {
+    component,
+    paysOnActivities: component.measure.kind === 'activity',
+    quotaKinds: kindSet(component.credit.quota),
+    payoutKinds: kindSet(component.credit.payout),
+    rollupLevels: component.credit.rollupLevels,
+    matchesAll: !f.pipelines && properties.length === 0 && f.minAmount === undefined,
+    properties,
+    needsQuota: (component.type === 'commission' && component.tiers.basis === 'attainment') || component.type === 'attainment-bonus' || component.gate !== undefined,
+  };
+}
+
+function matchesFilter(facts: ComponentFacts, deal: Deal, valueInPlan: Decimal): boolean {
+  if (facts.matchesAll) return true;
+  const f = facts.component.filter;
   if (f.pipelines && !f.pipelines.includes(deal.pipelineId)) return false;
-  for (const [property, allowed] of Object.entries(f.properties)) {
+  for (const [property, allowed] of facts.properties) {
     const actual = deal.properties[property];
     if (actual === undefined || !allowed.includes(actual)) return false;
   }
   return f.minAmount === undefined || valueInPlan.greaterThanOrEqualTo(f.minAmount);
-}
-
-interface CreditedRecord {
-  readonly deal: Deal | undefined;
-  readonly activity: Activity | undefined;
-  readonly credits: DealCredit[];
 }
 
 function valueOf(measure: Measure, deal: Deal | undefined, activity: Activity | undefined, dealValue: Decimal, share: Decimal): Decimal {
@@ -68,9 +105,197 @@ function valueOf(measure: Measure, deal: Deal | undefined, activity: Activity | 
   return activity && activity.type === measure.activityType ? share : ZERO;
 }
 
-function counts(kinds: readonly CreditKind[], credit: DealCredit, rollupLevels: number): boolean {
-  return kinds.includes(credit.kind) && (credit.kind !== 'rollup' || credit.level <= rollupLevels);
+function counts(kinds: KindSet, credit: DealCredit, rollupLevels: number): boolean {
+  return kinds[credit.kind] && (credit.kind !== 'rollup' || credit.level <= rollupLevels);
 }
+
+/** A deal as provenance names it: one object per deal and period, shared by every line paid on the deal. */
+function dealInfo(deal: Deal): NonNullable<Provenance['deal']> {
+  return { id: deal.id, name: deal.name, version: deal.sourceVersion, amount: deal.amount, currency: deal.currency, closeDate: deal.closeDate };
+}
+
+/** Share → credit percent; whole credit (the shared ONE) is 100 without a multiplication. */
+function percentOf(share: Decimal): Decimal {
+  return share === ONE ? HUNDRED : share.times(100);
+}
+
+const NO_VIAS: readonly UserId[] = Object.freeze([]);
+
+/** What one record's credits add up to for one payee under one component; reused from record to record. */
+class CreditTally {
+  quotaValue = ZERO;
+  payoutValue = ZERO;
+  payoutShare = ZERO;
+  primary: DealCredit | undefined;
+  /** The reports the payout credits came through: the first, and all of them once there are two or more. */
+  via: UserId | undefined;
+  vias: UserId[] | undefined;
+  private fact!: ComponentFacts;
+  private deal: Deal | undefined;
+  private activity: Activity | undefined;
+  private value = ZERO;
+
+  start(fact: ComponentFacts, deal: Deal | undefined, activity: Activity | undefined, value: Decimal): void {
+    this.fact = fact;
+    this.deal = deal;
+    this.activity = activity;
+    this.value = value;
+    this.quotaValue = ZERO;
+    this.payoutValue = ZERO;
+    this.payoutShare = ZERO;
+    this.primary = undefined;
+    this.via = undefined;
+    this.vias = undefined;
+  }
+
+  add(credit: DealCredit): void {
+    const { fact, deal, activity, value } = this;
+    if (counts(fact.quotaKinds, credit, fact.rollupLevels)) {
+      const v = valueOf(fact.component.quotaMeasure, deal, activity, value, credit.share);
+      this.quotaValue = this.quotaValue.isZero() ? v : this.quotaValue.plus(v);
+    }
+    if (counts(fact.payoutKinds, credit, fact.rollupLevels)) {
+      const v = valueOf(fact.component.measure, deal, activity, value, credit.share);
+      if (v.isZero()) return;
+      this.payoutValue = this.payoutValue.isZero() ? v : this.payoutValue.plus(v);
+      this.payoutShare = this.payoutShare.isZero() ? credit.share : this.payoutShare.plus(credit.share);
+      this.primary ??= credit;
+      if (credit.via === undefined || credit.via === this.via || this.vias?.includes(credit.via)) return;
+      if (this.via === undefined) this.via = credit.via;
+      else (this.vias ??= [this.via]).push(credit.via);
+    }
+  }
+}
+
+type CreditInfo = NonNullable<Provenance['credit']>;
+
+/**
+ * A line's credit as provenance states it. Whole credits (the ONE share) are the same
+ * for every line of a kind and report, so they are shared rather than built per line.
+ */
+class CreditProvenance {
+  /** Whole credits by kind, then by the report they came through ('' for none). */
+  private readonly whole = new Map<CreditKind, Map<string, CreditInfo>>();
+
+  of(kind: CreditKind, share: Decimal, via: UserId | undefined): CreditInfo {
+    if (share !== ONE) return { kind, percent: percentOf(share), via };
+    let byVia = this.whole.get(kind);
+    if (!byVia) this.whole.set(kind, (byVia = new Map()));
+    let info = byVia.get(via ?? '');
+    if (!info) byVia.set(via ?? '', (info = { kind, percent: HUNDRED, via }));
+    return info;
+  }
+}
+
+interface CreditedRecord {
+  readonly deal: Deal | undefined;
+  readonly activity: Activity | undefined;
+  readonly dealInfo: Provenance['deal'];
+  /** The payee's first credit on the record; nearly always the only one. */
+  readonly credit: DealCredit;
+  /** Further credits on the same record (a manager over two split reps), if any. */
+  more: DealCredit[] | undefined;
+}
+
+/**
+ * The won deals and completed activities of the period (closed on or before `asOf`) that
+ * credit an assigned payee, per payee, each payee's list in (date, id) order. Problems
+ * with records are added to `exceptions` in input order.
+ */
+function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assigned: ReadonlySet<UserId>, rollupLevels: number, exceptions: EngineException[]): Map<UserId, CreditedRecord[]> {
+  // A list per assigned payee up front: one look-up per credit tells both whether and where.
+  const records = new Map<UserId, CreditedRecord[]>();
+  for (const payeeId of assigned) records.set(payeeId, []);
+  const add = (credits: DealCredit[], deal: Deal | undefined, activity: Activity | undefined): void => {
+    let info: Provenance['deal'];
+    for (const c of credits) {
+      const bucket = records.get(c.payeeId);
+      if (!bucket) continue;
+      // A record's credits arrive together, so a payee credited twice on it (two reports' roll-ups) finds it last.
+      const last = bucket[bucket.length - 1];
+      if (last && last.deal === deal && last.activity === activity) {
+        (last.more ??= []).push(c);
+        continue;
+      }
+      if (deal) info ??= dealInfo(deal);
+      bucket.push({ deal, activity, dealInfo: info, credit: c, more: undefined });
+    }
+  };
+  const dated = datedRecords(index);
+  const problems: { position: number; exception: EngineException }[] = [];
+  for (const { deal, position } of dated.unknownStage) {
+    if (!contains(period, deal.closeDate) || deal.closeDate > asOf) continue;
+    problems.push({ position, exception: { code: 'unknown_stage', recordId: deal.id, message: `Deal ${deal.id} is in stage "${deal.stageId}", which pipeline "${deal.pipelineId}" does not have`, fix: 'sync the pipeline definitions again, or correct the deal\'s stage' } });
+  }
+  const deals = dated.wonDeals;
+  const activities = dated.completedActivities;
+  const unsplit = new UnsplitCredits(index.hierarchy, rollupLevels);
+  let [d, dealsEnd] = rangeIn(deals, (deal) => deal.closeDate, period, asOf);
+  let [a, activitiesEnd] = rangeIn(activities, (activity) => activity.occurredAt, period, asOf);
+  // Deals and activities merge in (date, id) order, a deal first on a tie: each payee's list comes out sorted.
+  while (d < dealsEnd || a < activitiesEnd) {
+    const deal = d < dealsEnd ? deals[d]! : undefined;
+    const activity = a < activitiesEnd ? activities[a]! : undefined;
+    if (deal && (!activity || !activityFirst(activity, deal))) {
+      const credits = dated.wonDealUnsplit[d] === 1 ? unsplit.of(deal) : dealCredits(deal, index.hierarchy, rollupLevels);
+      if (Array.isArray(credits)) add(credits, deal, undefined);
+      else problems.push({ position: dated.wonDealPositions[d]!, exception: credits });
+      d++;
+    } else {
+      add(activityCredits(activity!, index.hierarchy, rollupLevels), undefined, activity);
+      a++;
+    }
+  }
+  problems.sort((x, y) => x.position - y.position);
+  for (const p of problems) exceptions.push(p.exception);
+  return records;
+}
+
+/**
+ * The credits of deals without splits (nearly all of them): the owner's, and the
+ * roll-ups to their managers. They depend only on the owner and the chain of managers
+ * above them, which changes only on the dates their reporting lines start or end; so the
+ * owner's deals share one list while the chain holds, rather than each building one (and
+ * asking the hierarchy again).
+ */
+class UnsplitCredits {
+  private readonly byOwner = new Map<UserId, { readonly credits: DealCredit[]; readonly from: IsoDate | undefined; readonly to: IsoDate | undefined }>();
+
+  constructor(
+    private readonly hierarchy: Hierarchy,
+    private readonly rollupLevels: number,
+  ) {}
+
+  of(deal: Deal): DealCredit[] {
+    const date = deal.closeDate;
+    const known = this.byOwner.get(deal.ownerId);
+    if (known && (known.from === undefined || date >= known.from) && (known.to === undefined || date < known.to)) return known.credits;
+    const credits = dealCredits(deal, this.hierarchy, this.rollupLevels) as DealCredit[];
+    // The people whose manager was looked up: the owner and each manager found, except the last when the chain is full.
+    const asked = [deal.ownerId];
+    for (let i = 1; i < credits.length && asked.length < this.rollupLevels; i++) asked.push(credits[i]!.payeeId);
+    const { from, to } = this.hierarchy.unchangedAround(asked, date);
+    this.byOwner.set(deal.ownerId, { credits, from, to });
+    return credits;
+  }
+}
+
+/**
+ * Reads the amount each of a payee's records will be paid on (and the deal's id), in a
+ * tight loop, before they are paid. The records and the deals' amounts lie scattered over a heap of
+ * gigabytes and the paying loop does much work per record, so the processor would wait
+ * for each one's memory in turn; reading them back to back lets it fetch many at once,
+ * and the paying loop then finds them in cache. (Paying each record for all its payees
+ * as it is scanned was tried: then every payee's state is cold instead, which is worse.)
+ * Nothing else changes: the count only keeps the reads from being optimised away.
+ */
+function preload(records: readonly CreditedRecord[]): void {
+  let sum = 0;
+  // The amount's digits are paid on; the deal id's characters go into the line key.
+  for (const record of records) if (record.dealInfo) sum += record.dealInfo.id.length + record.dealInfo.amount.d[0]!;
+  preloaded += sum;
+}
+let preloaded = 0;
 
 /**
  * Every plan line of every payee for one period, computed from scratch from the data as
@@ -84,119 +309,89 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
   let rollupLevels = 0;
   for (const plan of active) for (const c of plan.components) if (c.credit.quota.includes('rollup') || c.credit.payout.includes('rollup')) rollupLevels = Math.max(rollupLevels, c.credit.rollupLevels);
 
-  const records = new Map<UserId, CreditedRecord[]>();
-  const add = (credits: DealCredit[], deal: Deal | undefined, activity: Activity | undefined): void => {
-    for (const c of credits) {
-      if (!assigned.has(c.payeeId)) continue;
-      const bucket = records.get(c.payeeId);
-      // A deal's credits arrive together, so a payee credited twice on it (two reports' roll-ups) finds it last.
-      const last = bucket?.[bucket.length - 1];
-      if (last && last.deal === deal && last.activity === activity) last.credits.push(c);
-      else if (bucket) bucket.push({ deal, activity, credits: [c] });
-      else records.set(c.payeeId, [{ deal, activity, credits: [c] }]);
-    }
-  };
-  for (const deal of index.data.deals) {
-    if (!contains(period, deal.closeDate) || deal.closeDate > asOf) continue;
-    const outcome = outcomeOf(index, deal);
-    if (outcome === undefined) {
-      exceptions.push({ code: 'unknown_stage', recordId: deal.id, message: `Deal ${deal.id} is in stage "${deal.stageId}", which pipeline "${deal.pipelineId}" does not have`, fix: 'sync the pipeline definitions again, or correct the deal\'s stage' });
-      continue;
-    }
-    if (outcome !== 'won') continue;
-    const credits = dealCredits(deal, index.hierarchy, rollupLevels);
-    if (!Array.isArray(credits)) {
-      exceptions.push(credits);
-      continue;
-    }
-    add(credits, deal, undefined);
-  }
-  for (const activity of index.data.activities) {
-    if (activity.status !== 'completed' || !contains(period, activity.occurredAt) || activity.occurredAt > asOf) continue;
-    add(activityCredits(activity, index.hierarchy, rollupLevels), undefined, activity);
-  }
-  for (const list of records.values()) list.sort((a, b) => compareRecords(a, b));
+  const records = creditedRecords(index, period, asOf, assigned, rollupLevels, exceptions);
 
   const quotaLookup: QuotaLookup = { ...index.quotas, fx: index.fx, asOf };
   const byPayee = new Map<UserId, { plans: Plan[]; lines: PlanLine[]; attainment: AttainmentSummary[] }>();
-  const dealValueCache = new Map<string, { value: Decimal; fx: FxUse | undefined } | undefined>();
-  const dealValue = (deal: Deal, plan: Plan): { value: Decimal; fx: FxUse | undefined } | undefined => {
-    if (deal.currency === plan.currency) return { value: deal.amount, fx: undefined };
-    const cacheKey = `${deal.id}>${plan.currency}`;
-    if (dealValueCache.has(cacheKey)) return dealValueCache.get(cacheKey);
+  // Conversions by plan currency, then deal id (as the deal id and the currency name one conversion).
+  const dealValueCache = new Map<string, Map<string, { value: Decimal; fx: FxUse | undefined } | undefined>>();
+  /** A deal's value in another currency than its own (converted at its close date), or undefined when no rate is known. */
+  const convertedValue = (deal: Deal, plan: Plan): { value: Decimal; fx: FxUse | undefined } | undefined => {
+    let cache = dealValueCache.get(plan.currency);
+    if (!cache) dealValueCache.set(plan.currency, (cache = new Map()));
+    if (cache.has(deal.id)) return cache.get(deal.id);
     const fx = index.fx.lookup(deal.currency, plan.currency, deal.closeDate);
     let result: { value: Decimal; fx: FxUse | undefined } | undefined;
     if (fx === undefined) {
       exceptions.push({ code: 'missing_fx_rate', recordId: deal.id, message: `No ${deal.currency}→${plan.currency} rate on or before ${deal.closeDate} to credit deal ${deal.id} under plan ${plan.id}`, fix: `add an FX rate from ${deal.currency} to ${plan.currency} dated on or before ${deal.closeDate}` });
       result = undefined;
     } else result = fx === 'same' ? { value: deal.amount, fx: undefined } : { value: deal.amount.times(fx.rate), fx };
-    dealValueCache.set(cacheKey, result);
+    cache.set(deal.id, result);
     return result;
   };
 
+  const tally = new CreditTally();
+  const creditInfo = new CreditProvenance();
   for (const plan of active) {
+    const facts = plan.components.map(componentFacts);
     for (const assignment of plan.payees) {
       if (!assigned.has(assignment.userId)) continue;
       if (assignment.from >= period.end || (assignment.to !== undefined && assignment.to <= period.start)) continue;
       const user = index.users.get(assignment.userId);
-      const mine = (records.get(assignment.userId) ?? []).filter((r) => assignmentCovers(assignment, r.deal?.closeDate ?? r.activity!.occurredAt));
+      const all = records.get(assignment.userId) ?? [];
+      const mine = coversPeriod(assignment, period) ? all : all.filter((r) => assignmentCovers(assignment, r.dealInfo?.closeDate ?? r.activity!.occurredAt));
+      preload(mine);
       const planLines: PlanLine[] = [];
       const summaries: AttainmentSummary[] = [];
-      plan.components.forEach((component, componentIndex) => {
+      for (let componentIndex = 0; componentIndex < facts.length; componentIndex++) {
+        const fact = facts[componentIndex]!;
+        const component = fact.component;
         const events: CreditEvent[] = [];
         for (const record of mine) {
-          const { deal, activity } = record;
-          let valued: { value: Decimal; fx: FxUse | undefined } | undefined = { value: ZERO, fx: undefined };
+          const { deal, activity, dealInfo: info } = record;
+          let value = ZERO;
+          let fx: FxUse | undefined;
           if (deal) {
-            if (component.measure.kind === 'activity') continue;
-            valued = dealValue(deal, plan);
-            if (!valued || !matchesFilter(component, deal, valued.value)) continue;
-          } else if (component.measure.kind !== 'activity') continue;
-          let quotaValue = ZERO;
-          let payoutValue = ZERO;
-          let payoutShare = ZERO;
-          let primary: DealCredit | undefined;
-          const vias: UserId[] = [];
-          for (const credit of record.credits) {
-            if (counts(component.credit.quota, credit, component.credit.rollupLevels)) {
-              const v = valueOf(component.quotaMeasure, deal, activity, valued.value, credit.share);
-              quotaValue = quotaValue.isZero() ? v : quotaValue.plus(v);
+            if (fact.paysOnActivities) continue;
+            if (info!.currency === plan.currency) value = info!.amount;
+            else {
+              const valued = convertedValue(deal, plan);
+              if (!valued) continue;
+              value = valued.value;
+              fx = valued.fx;
             }
-            if (counts(component.credit.payout, credit, component.credit.rollupLevels)) {
-              const v = valueOf(component.measure, deal, activity, valued.value, credit.share);
-              if (v.isZero()) continue;
-              payoutValue = payoutValue.isZero() ? v : payoutValue.plus(v);
-              payoutShare = payoutShare.isZero() ? credit.share : payoutShare.plus(credit.share);
-              primary ??= credit;
-              if (credit.via !== undefined && !vias.includes(credit.via)) vias.push(credit.via);
-            }
-          }
-          if (quotaValue.isZero() && payoutValue.isZero()) continue;
+            if (!matchesFilter(fact, deal, value)) continue;
+          } else if (!fact.paysOnActivities) continue;
+          tally.start(fact, deal, activity, value);
+          tally.add(record.credit);
+          if (record.more) for (const credit of record.more) tally.add(credit);
+          if (tally.quotaValue.isZero() && tally.payoutValue.isZero()) continue;
+          const { via, vias } = tally;
           events.push({
-            recordId: deal?.id ?? activity!.id,
-            date: deal?.closeDate ?? activity!.occurredAt,
+            recordId: info?.id ?? activity!.id,
+            date: info?.closeDate ?? activity!.occurredAt,
             deal,
             activity,
-            quotaValue,
-            payoutValue,
-            payoutShare,
+            dealInfo: info,
+            quotaValue: tally.quotaValue,
+            payoutValue: tally.payoutValue,
+            payoutShare: tally.payoutShare,
             // Several credits on one deal (a manager over two split reps) are described as their total.
-            credit: primary && { kind: primary.kind, percent: payoutShare.times(100), via: vias.length === 1 ? vias[0] : undefined },
-            vias,
-            creditFx: valued.fx,
+            credit: tally.primary && creditInfo.of(tally.primary.kind, tally.payoutShare, vias ? undefined : via),
+            vias: vias ?? (via === undefined ? NO_VIAS : [via]),
+            creditFx: fx,
           });
         }
-        const needsQuota = (component.type === 'commission' && component.tiers.basis === 'attainment') || component.type === 'attainment-bonus' || component.gate !== undefined;
         const quotaRecord = findQuota(quotaLookup, assignment.userId, component.quotaMeasure, period, index.data.calendar);
         const quota = quotaRecord && effectiveQuota(quotaLookup, quotaRecord, plan, assignment, user, period, index.data.calendar);
-        if (needsQuota && (!quota || quota.effectiveTarget.isZero())) {
+        if (fact.needsQuota && (!quota || quota.effectiveTarget.isZero())) {
           exceptions.push({
             code: 'missing_quota',
             recordId: `${assignment.userId}/${plan.id}/${component.id}`,
             message: `${user?.name ?? assignment.userId} has no ${measureKey(component.quotaMeasure)} quota for ${period.id} (needed by ${component.name} in plan ${plan.id})${quotaRecord ? ' that converts to the plan currency or is above zero' : ''}; the component pays nothing for them until it does`,
             fix: `add a ${measureKey(component.quotaMeasure)} quota for ${assignment.userId} covering ${period.id}${quotaRecord ? ', with an FX rate into the plan currency' : ''}`,
           });
-          return;
+          continue;
         }
         const result = componentLines(plan, componentIndex, events, quota);
         for (const line of result.lines) planLines.push(line);
@@ -208,12 +403,15 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
           credited: result.credited,
           attainment: attainmentPercent(result.credited, quota?.effectiveTarget),
         });
-      });
-      const entry = byPayee.get(assignment.userId) ?? { plans: [], lines: [], attainment: [] };
+      }
+      let entry = byPayee.get(assignment.userId);
+      if (!entry) {
+        entry = { plans: [], lines: [], attainment: [] };
+        byPayee.set(assignment.userId, entry);
+      }
       entry.plans.push(plan);
-      entry.lines.push(...applyPeriodCap(plan, planLines));
-      entry.attainment.push(...summaries);
-      byPayee.set(assignment.userId, entry);
+      for (const line of applyPeriodCap(plan, planLines)) entry.lines.push(line);
+      for (const summary of summaries) entry.attainment.push(summary);
     }
   }
   const result = new Map<UserId, PayeePeriodLines>();
@@ -221,13 +419,9 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
   return { byPayee: result, exceptions: dedupeExceptions(exceptions) };
 }
 
-function compareRecords(a: CreditedRecord, b: CreditedRecord): number {
-  const da = a.deal?.closeDate ?? a.activity!.occurredAt;
-  const db = b.deal?.closeDate ?? b.activity!.occurredAt;
-  if (da !== db) return da < db ? -1 : 1;
-  const ia = a.deal?.id ?? a.activity!.id;
-  const ib = b.deal?.id ?? b.activity!.id;
-  return ia < ib ? -1 : ia > ib ? 1 : 0;
+function activityFirst(activity: Activity, deal: Deal): boolean {
+  if (activity.occurredAt !== deal.closeDate) return activity.occurredAt < deal.closeDate;
+  return (activity.id as string) < deal.id;
 }
 
 export function compareLines(a: RawLine, b: RawLine): number {
@@ -238,23 +432,21 @@ export function compareLines(a: RawLine, b: RawLine): number {
 
 /** The plan-wide cap across components, applied after each component's own cap, in line order. */
 function applyPeriodCap(plan: Plan, lines: PlanLine[]): PlanLine[] {
-  const sorted = [...lines].sort(compareLines);
+  // `lines` is this payee's fresh list: sorted in place.
+  const sorted = lines.sort(compareLines);
   if (plan.periodCap === undefined) return sorted;
+  const cap = plan.periodCap;
   let desired = ZERO;
   let paid = ZERO;
-  return sorted.map((line) => {
-    desired = desired.plus(line.payable);
-    const newPaid = minDecimal(desired, plan.periodCap!);
-    const payable = newPaid.minus(paid);
+  for (const line of sorted) {
+    desired = add(desired, line.payable);
+    const newPaid = minDecimal(desired, cap);
+    const payable = subtract(newPaid, paid);
     paid = newPaid;
-    if (payable.equals(line.payable)) return line;
-    return {
-      ...line,
-      payable,
-      explanation: `${line.explanation} Plan cap: ${plan.name} pays at most ${displayMoney({ amount: plan.periodCap!, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`,
-      provenance: { ...line.provenance, capped: true },
-    };
-  });
+    if (payable.equals(line.payable)) continue;
+    line.capTo(payable, new LazyWords(() => ` Plan cap: ${plan.name} pays at most ${displayMoney({ amount: cap, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`));
+  }
+  return sorted;
 }
 
 function dedupeExceptions(list: EngineException[]): EngineException[] {

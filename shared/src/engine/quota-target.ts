@@ -57,10 +57,7 @@ export function indexQuotas(data: Dataset): Pick<QuotaLookup, 'quotasByOwner' | 
 /** The quota record (latest version known on `asOf`) for a user, or their team when they manage one. */
 export function findQuota(lookup: QuotaLookup, userId: UserId, measure: Measure, period: Period, calendar: FiscalCalendar): Quota | undefined {
   const key = measureKey(measure);
-  const candidates = [
-    ...(lookup.quotasByOwner.get(`user:${userId}`) ?? []),
-    ...(lookup.teamsManagedBy.get(userId) ?? []).flatMap((teamId) => lookup.quotasByOwner.get(`team:${teamId}`) ?? []),
-  ];
+  const candidates = candidateQuotas(lookup, userId);
   let best: { quota: Quota; span: number; personal: boolean } | undefined;
   for (const quota of candidates) {
     if (measureKey(quota.measure) !== key || quota.effectiveFrom > lookup.asOf) continue;
@@ -78,12 +75,38 @@ export function findQuota(lookup: QuotaLookup, userId: UserId, measure: Measure,
   return best?.quota;
 }
 
+/** A user's own quotas, then those of the teams they manage; kept per index (its maps) and user, as every period asks again. */
+function candidateQuotas(lookup: Pick<QuotaLookup, 'quotasByOwner' | 'teamsManagedBy'>, userId: UserId): readonly Quota[] {
+  let byUser = candidatesCache.get(lookup.quotasByOwner);
+  if (!byUser || byUser.teams !== lookup.teamsManagedBy) {
+    byUser = { teams: lookup.teamsManagedBy, lists: new Map() };
+    candidatesCache.set(lookup.quotasByOwner, byUser);
+  }
+  let list = byUser.lists.get(userId);
+  if (!list) {
+    list = [
+      ...(lookup.quotasByOwner.get(`user:${userId}`) ?? []),
+      ...(lookup.teamsManagedBy.get(userId) ?? []).flatMap((teamId) => lookup.quotasByOwner.get(`team:${teamId}`) ?? []),
+    ];
+    byUser.lists.set(userId, list);
+  }
+  return list;
+}
+
+const candidatesCache = new WeakMap<QuotaLookup['quotasByOwner'], { teams: QuotaLookup['teamsManagedBy']; lists: Map<UserId, readonly Quota[]> }>();
+
 /** Tenure month (1-based) of the calendar month starting `monthStart`, counted from the user's start month. */
 function tenureMonth(user: User | undefined, monthStart: IsoDate): number | undefined {
   if (!user?.startDate) return undefined;
-  const [sy, sm] = user.startDate.split('-').map(Number) as [number, number];
-  const [y, m] = monthStart.split('-').map(Number) as [number, number];
+  const [sy, sm] = yearAndMonth(user.startDate);
+  const [y, m] = yearAndMonth(monthStart);
   return (y - sy) * 12 + (m - sm) + 1;
+}
+
+/** The year and month numbers of a date; the common YYYY-MM-DD form is read without splitting. */
+function yearAndMonth(date: string): [number, number] {
+  if (date.length === 10 && date[4] === '-' && date[7] === '-') return [Number(date.slice(0, 4)), Number(date.slice(5, 7))];
+  return date.split('-').map(Number) as [number, number];
 }
 
 export function effectiveQuota(
@@ -102,25 +125,39 @@ export function effectiveQuota(
   const onFrom = maxDate(assignment.from, user?.startDate ?? assignment.from);
   const employedTo = user?.endDate === undefined ? undefined : addDays(user.endDate, 1);
   const onTo = assignment.to === undefined ? employedTo : employedTo === undefined ? assignment.to : minDate(assignment.to, employedTo);
-  // The factor is summed as an exact fraction and divided once, so 365,000 × 92/365 is 92,000, not 91,999.99….
-  let numerator = ZERO;
-  let denominator = ONE;
-  const addFraction = (num: Decimal, den: number): void => {
-    numerator = numerator.times(den).plus(num.times(denominator));
-    denominator = denominator.times(den);
-  };
+  const included: { month: Period; covered: number; ramp: Decimal }[] = [];
   for (const month of monthsOf(period)) {
     const segment = { start: maxDate(month.start, period.start), end: minDate(month.end, period.end) };
     if (periodDays(segment) <= 0) continue;
     const covered = overlapDays(segment, onFrom, onTo);
     if (covered === 0) continue;
     const tenure = tenureMonth(user, month.start);
-    const ramp = tenure !== undefined && tenure >= 1 ? (assignment.ramp[tenure - 1] ?? ONE) : ONE;
-    // days: covered days of the quota period's days; phasing: the month's weight × covered share of the month.
-    if (usePhasing) addFraction((quota.phasing!.get(month.id) ?? ZERO).times(covered).times(ramp), periodDays(month));
-    else addFraction(ramp.times(covered), periodDays(qp));
+    included.push({ month, covered, ramp: tenure !== undefined && tenure >= 1 ? (assignment.ramp[tenure - 1] ?? ONE) : ONE });
   }
-  let target = quota.target.times(numerator).dividedBy(denominator);
+  let target: Decimal;
+  const quotaDays = periodDays(qp);
+  if (!usePhasing && included.length <= 3 && quotaDays > 0 && included.every((m) => m.ramp === ONE) && quota.target.precision() <= 31) {
+    // By days, without ramp: the fraction below is (Σ covered)·D^(k−1) / D^k with every step an
+    // exact integer, and target × it one exact product (≤ 31 + 9 digits); the division
+    // then rounds target × Σ covered / D, which is what this computes directly.
+    let coveredDays = 0;
+    for (const m of included) coveredDays += m.covered;
+    target = quota.target.times(coveredDays).dividedBy(quotaDays);
+  } else {
+    // The factor is summed as an exact fraction and divided once, so 365,000 × 92/365 is 92,000, not 91,999.99….
+    let numerator = ZERO;
+    let denominator = ONE;
+    const addFraction = (num: Decimal, den: number): void => {
+      numerator = numerator.times(den).plus(num.times(denominator));
+      denominator = denominator.times(den);
+    };
+    for (const { month, covered, ramp } of included) {
+      // days: covered days of the quota period's days; phasing: the month's weight × covered share of the month.
+      if (usePhasing) addFraction((quota.phasing!.get(month.id) ?? ZERO).times(covered).times(ramp), periodDays(month));
+      else addFraction(ramp.times(covered), quotaDays);
+    }
+    target = quota.target.times(numerator).dividedBy(denominator);
+  }
   let fx: FxUse | undefined;
   if (quota.measure.kind === 'revenue' && quota.currency !== undefined && quota.currency !== plan.currency) {
     const rate = lookup.fx.lookup(quota.currency, plan.currency as CurrencyCode, period.start);

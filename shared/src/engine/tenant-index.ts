@@ -34,10 +34,15 @@ export function indexTenant(data: Dataset): TenantIndex {
       if (stage.outcome === 'won' && !wonStageByPipeline.has(pipeline.id)) wonStageByPipeline.set(pipeline.id, stage);
     }
   }
+  let dealsById: Map<string, Deal> | undefined;
   return {
     data,
     users: new Map(data.users.map((u) => [u.id, u])),
-    dealsById: new Map(data.deals.map((d) => [d.id as string, d])),
+    // Only corrections to locked periods look deals up by id: a million-entry map is built when first needed.
+    get dealsById(): ReadonlyMap<string, Deal> {
+      dealsById ??= new Map(data.deals.map((d) => [d.id as string, d]));
+      return dealsById;
+    },
     hierarchy: new Hierarchy(data.managers),
     fx: new FxTable(data.fxRates),
     stages,

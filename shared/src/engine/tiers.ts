@@ -1,4 +1,4 @@
-import { HUNDRED, ZERO, maxDecimal, minDecimal, type Decimal } from '../money/decimal.js';
+import { HUNDRED, ONE, ZERO, add, compact, fitsPrecision, maxDecimal, minDecimal, scaleBy, subtract, sumIsExact, type Decimal } from '../money/decimal.js';
 import type { TierTable } from '../plan/plan.js';
 import type { TierSlice } from './statement.js';
 
@@ -18,7 +18,16 @@ export class TierSchedule {
   readonly rates: readonly Decimal[];
   /** In value units; undefined means "no marginal region". */
   readonly marginalFrom: Decimal | undefined;
+  /**
+   * The table's basis is attainment %, so `toBasis(x)` is exactly `attainmentPercent(x, quota)`:
+   * the unit quota/100 only shifts the quota's digits, and x / (q/100) and x × 100 / q are
+   * the same correctly rounded quotient. Components then divide once per event, not twice.
+   */
+  readonly basisIsAttainment: boolean;
   private readonly retroTopTier: number;
+  /** Lower bounds rise (parsed tables always do), so the tier search can stop at the first bound above x. */
+  private readonly lowersRise: boolean;
+  private marginalFromBasis: Decimal | undefined;
 
   constructor(
     readonly table: TierTable,
@@ -32,94 +41,214 @@ export class TierSchedule {
     this.marginalFrom = table.mode === 'retroactive' ? undefined : table.mode === 'marginal' ? ZERO : toValue(table.marginalFrom!);
     const endsAtGate = this.marginalFrom === undefined ? -1 : this.uppers.findIndex((u) => u !== undefined && u.equals(this.marginalFrom!));
     this.retroTopTier = endsAtGate >= 0 ? endsAtGate : this.rates.length - 1;
+    this.basisIsAttainment = table.basis === 'attainment';
+    this.lowersRise = this.lowers.every((lower, i) => i === 0 || lower.greaterThan(this.lowers[i - 1]!));
   }
 
   toBasis(value: Decimal): Decimal {
-    return this.unit.isZero() ? ZERO : value.dividedBy(this.unit);
+    if (this.unit.isZero()) return ZERO;
+    // Amount tables: dividing by one changes nothing.
+    return this.unit === ONE && fitsPrecision(value) ? value : value.dividedBy(this.unit);
+  }
+
+  /** toBasis(marginalFrom), the same for every event. */
+  marginalBasis(): Decimal {
+    this.marginalFromBasis ??= this.toBasis(this.marginalFrom!);
+    return this.marginalFromBasis;
   }
 
   /** The tier unlocked by cumulative credit x. */
   tierAt(x: Decimal): number {
     let idx = 0;
-    for (let i = 1; i < this.lowers.length; i++) if (this.lowers[i]!.lessThanOrEqualTo(x)) idx = i;
+    for (let i = 1; i < this.lowers.length; i++) {
+      if (this.lowers[i]!.lessThanOrEqualTo(x)) idx = i;
+      else if (this.lowersRise) break;
+    }
     return idx;
+  }
+
+  /**
+   * tierAt(x), searching from `near` (the tier of a nearby value) instead of from the
+   * bottom: consecutive events mostly stay in one tier, so this is usually one comparison.
+   * `notBelow` says x is at least that nearby value, so no bound below it needs checking.
+   */
+  tierNear(x: Decimal, near: number, notBelow: boolean): number {
+    if (!this.lowersRise) return this.tierAt(x);
+    let i = near;
+    while (i + 1 < this.lowers.length && this.lowers[i + 1]!.lessThanOrEqualTo(x)) i++;
+    if (i === near && !notBelow) while (i > 0 && this.lowers[i]!.greaterThan(x)) i--;
+    return i;
   }
 
   /** The rate tier that applies to the retroactive region at cumulative credit x. */
   retroTierAt(x: Decimal): number {
-    return Math.min(this.tierAt(x), this.retroTopTier);
+    return this.retroTierOf(this.tierAt(x));
+  }
+
+  /** The retroactive rate tier when `tier` is unlocked. */
+  retroTierOf(tier: number): number {
+    return Math.min(tier, this.retroTopTier);
   }
 }
 
-export interface TierState {
-  readonly cumulative: Decimal;
-  /** Payout credit paid so far at the retroactive rate; a true-up applies the rate change to it. */
-  readonly retroBase: Decimal;
-  readonly retroTier: number;
+/** Where one payee's component stands in its tier table during a period; `payTiered` moves it along. */
+export class TierState {
+  cumulative: Decimal = ZERO;
+  retroTier: number;
+  /** tierAt(cumulative). */
+  tier: number;
+  /** min(cumulative, marginalFrom): where the retroactive region stands (the next event starts there). */
+  retroCumulative: Decimal;
+  /** toBasis(cumulative), when it was computed: the next event's slice starts there. */
+  cumulativeBasis: Decimal | undefined = undefined;
+  /**
+   * Payout credit paid so far at the retroactive rate, which a true-up re-rates. The
+   * running sum is only needed when the tier changes, so its additions wait until then:
+   * the same additions in the same order, but not one per event.
+   */
+  private retroBase = ZERO;
+  private readonly retroToAdd: Decimal[] = [];
+
+  constructor(schedule: TierSchedule) {
+    this.retroTier = schedule.retroTierAt(ZERO);
+    this.tier = schedule.tierAt(ZERO);
+    this.retroCumulative = schedule.marginalFrom === undefined ? ZERO : minDecimal(ZERO, schedule.marginalFrom);
+  }
+
+  addRetro(payRetro: Decimal): void {
+    // Adding zero leaves the sum as it is.
+    if (!payRetro.isZero()) this.retroToAdd.push(payRetro);
+  }
+
+  retroTotal(): Decimal {
+    for (const payRetro of this.retroToAdd) this.retroBase = add(this.retroBase, payRetro);
+    this.retroToAdd.length = 0;
+    return this.retroBase;
+  }
 }
 
-export const initialTierState = (schedule: TierSchedule): TierState => ({ cumulative: ZERO, retroBase: ZERO, retroTier: schedule.retroTierAt(ZERO) });
+export const initialTierState = (schedule: TierSchedule): TierState => new TierState(schedule);
 
 export interface TierResult {
   readonly amount: Decimal;
   readonly slices: TierSlice[];
   readonly trueUp: { readonly amount: Decimal; readonly fromRate: Decimal; readonly toRate: Decimal; readonly base: Decimal } | undefined;
-  readonly state: TierState;
+}
+
+/**
+ * toBasis of the points one event touches, each computed at most once: the event's start
+ * (usually known from the previous event), its end, and marginalFrom.
+ */
+class EventBases {
+  private afterBasis: Decimal | undefined;
+
+  constructor(
+    private readonly schedule: TierSchedule,
+    private readonly before: Decimal,
+    private readonly beforeBasis: Decimal | undefined,
+    private readonly after: Decimal,
+  ) {
+    // With no quota credit, after is before's copy.
+    if (after === before) this.afterBasis = beforeBasis;
+  }
+
+  /** toBasis(x), borrowing the basis of an equal point: it depends on the value only (a comparison costs far less than a division). */
+  of(x: Decimal): Decimal {
+    if (x === this.after) return this.ofAfter();
+    if (x === this.before && this.beforeBasis !== undefined) return this.beforeBasis;
+    if (x === this.schedule.marginalFrom) return this.schedule.marginalBasis();
+    if (x.equals(this.after)) return this.ofAfter();
+    if (this.beforeBasis !== undefined && x.equals(this.before)) return this.beforeBasis;
+    return this.schedule.toBasis(x);
+  }
+
+  ofAfter(): Decimal {
+    // Kept in provenance (the slice's end, the attainment after the event): stored compactly.
+    this.afterBasis ??= compact(this.schedule.toBasis(this.after));
+    return this.afterBasis;
+  }
+
+  /** The end's basis if it was needed (always, for attainment tables: it is the attainment after the event). */
+  known(): Decimal | undefined {
+    return this.schedule.basisIsAttainment ? this.ofAfter() : this.afterBasis;
+  }
 }
 
 /**
  * Pays one credit event. `quotaCredit` moves attainment; `payoutCredit` is what is paid on
  * (they differ when, say, an overlay pays on a deal that does not count toward quota).
+ *
+ * Called once per credited record and payee, so it skips operations whose result is
+ * known (see money/decimal.ts) and starts where the previous event ended. Moves `state`
+ * past the event; for attainment tables `state.cumulativeBasis` is then the attainment.
  */
 export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit: Decimal, payoutCredit: Decimal): TierResult {
   const before = state.cumulative;
-  const after = before.plus(quotaCredit);
+  const after = add(before, quotaCredit);
   const m = schedule.marginalFrom;
-  const clamp = (x: Decimal): Decimal => (m === undefined ? x : minDecimal(x, m));
-  const quotaRetro = clamp(after).minus(clamp(before));
-  const quotaMarginal = quotaCredit.minus(quotaRetro);
+  // The retroactive region ends at m (minDecimal returns its first argument on a tie).
+  const retroBefore = state.retroCumulative;
+  const retroAfter = m === undefined ? after : minDecimal(after, m);
+  // Wholly inside the retroactive region, an exactly computed `after` means the retroactive credit is the credit itself.
+  const quotaRetro = retroAfter === after && retroBefore === before && !quotaCredit.isZero() && sumIsExact(before, quotaCredit) ? quotaCredit : subtract(retroAfter, retroBefore);
   let payRetro: Decimal;
   if (quotaCredit.isZero()) payRetro = m === undefined || before.lessThan(m) ? payoutCredit : ZERO;
-  else payRetro = payoutCredit.times(quotaRetro).dividedBy(quotaCredit);
-  const payMarginal = payoutCredit.minus(payRetro);
+  // No retroactive credit pays nothing retroactively; the sign of that zero is never observed (it is only tested and added).
+  else payRetro = quotaRetro.isZero() ? ZERO : scaleBy(payoutCredit, quotaRetro, quotaCredit);
+  const payMarginal = subtract(payoutCredit, payRetro);
+  const bases = new EventBases(schedule, before, state.cumulativeBasis, after);
 
   const slices: TierSlice[] = [];
-  const retroTier = schedule.retroTierAt(after);
+  const tierAfter = schedule.tierNear(after, state.tier, !quotaCredit.isNegative());
+  const retroTier = schedule.retroTierOf(tierAfter);
   if (!payRetro.isZero()) {
     const rate = schedule.rates[retroTier]!;
-    slices.push({ tier: retroTier + 1, from: schedule.toBasis(clamp(before)), to: schedule.toBasis(clamp(after)), value: payRetro, rate, amount: payRetro.times(rate) });
+    slices.push({ tier: retroTier + 1, from: bases.of(retroBefore), to: bases.of(retroAfter), value: payRetro, rate, amount: compact(payRetro.times(rate)) });
   }
   if (!payMarginal.isZero()) {
+    const quotaMarginal = quotaRetro === quotaCredit || quotaRetro.equals(quotaCredit) ? ZERO : quotaCredit.minus(quotaRetro);
     if (quotaMarginal.isZero() || schedule.table.straddle === 'whole') {
-      const tier = quotaMarginal.isZero() ? schedule.tierAt(maxDecimal(before, m ?? before)) : schedule.tierAt(after);
+      const fromValue = maxDecimal(before, m ?? before);
+      const tier = quotaMarginal.isZero() ? schedule.tierAt(fromValue) : tierAfter;
       const rate = schedule.rates[tier]!;
-      slices.push({ tier: tier + 1, from: schedule.toBasis(maxDecimal(before, m ?? before)), to: schedule.toBasis(maxDecimal(after, m ?? after)), value: payMarginal, rate, amount: payMarginal.times(rate) });
+      slices.push({ tier: tier + 1, from: bases.of(fromValue), to: bases.of(maxDecimal(after, m ?? after)), value: payMarginal, rate, amount: compact(payMarginal.times(rate)) });
     } else {
       const lo = maxDecimal(minDecimal(before, after), m ?? ZERO);
       const hi = maxDecimal(before, after);
       const span = quotaMarginal.abs();
       for (let i = 0; i < schedule.rates.length; i++) {
         const upper = schedule.uppers[i];
+        const lower = schedule.lowers[i]!;
+        // A tier wholly below or above [lo, hi] has no overlap; skip it before computing one.
+        if ((upper !== undefined && upper.lessThanOrEqualTo(lo)) || lower.greaterThanOrEqualTo(hi)) continue;
         const overlapHi = upper === undefined ? hi : minDecimal(hi, upper);
-        const overlap = overlapHi.minus(maxDecimal(lo, schedule.lowers[i]!));
+        const overlap = overlapHi.minus(maxDecimal(lo, lower));
         if (overlap.lessThanOrEqualTo(0)) continue;
-        const value = payMarginal.times(overlap).dividedBy(span);
+        const value = scaleBy(payMarginal, overlap, span);
         const rate = schedule.rates[i]!;
         const [from, to] = quotaCredit.isNegative() ? [overlapHi, overlapHi.minus(overlap)] : [overlapHi.minus(overlap), overlapHi];
-        slices.push({ tier: i + 1, from: schedule.toBasis(from), to: schedule.toBasis(to), value, rate, amount: value.times(rate) });
+        slices.push({ tier: i + 1, from: bases.of(from), to: bases.of(to), value, rate, amount: compact(value.times(rate)) });
       }
     }
   }
 
   let trueUp: TierResult['trueUp'];
-  if (retroTier !== state.retroTier && !state.retroBase.isZero()) {
+  if (retroTier !== state.retroTier) {
+    const retroBase = state.retroTotal();
     const fromRate = schedule.rates[state.retroTier]!;
     const toRate = schedule.rates[retroTier]!;
-    if (!fromRate.equals(toRate)) trueUp = { amount: toRate.minus(fromRate).times(state.retroBase), fromRate, toRate, base: state.retroBase };
+    if (!retroBase.isZero() && !fromRate.equals(toRate)) trueUp = { amount: toRate.minus(fromRate).times(retroBase), fromRate, toRate, base: retroBase };
   }
   let amount = ZERO;
-  for (const s of slices) amount = amount.plus(s.amount);
-  return { amount, slices, trueUp, state: { cumulative: after, retroBase: state.retroBase.plus(payRetro), retroTier } };
+  for (const s of slices) amount = add(amount, s.amount);
+  state.cumulative = after;
+  state.addRetro(payRetro);
+  state.retroTier = retroTier;
+  state.tier = tierAfter;
+  state.retroCumulative = retroAfter;
+  state.cumulativeBasis = bases.known();
+  // Kept in provenance: copied to an array of its size (one pushed to grows room for 16).
+  return { amount, slices: slices.slice(), trueUp };
 }
 
 export function attainmentPercent(cumulative: Decimal, quota: Decimal | undefined): Decimal | undefined {

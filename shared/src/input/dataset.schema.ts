@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { ONE, sum } from '../money/decimal.js';
 import { ACTIVITY_STATUSES, ACTIVITY_TYPES, type Activity } from '../domain/activities.js';
 import type { Dataset } from '../domain/dataset.js';
-import { SPLIT_TYPES, STAGE_OUTCOMES, type Deal, type Pipeline } from '../domain/deals.js';
+import { SPLIT_TYPES, STAGE_OUTCOMES, type Deal, type Pipeline, type Split, type StageChange } from '../domain/deals.js';
 import type { FxRate } from '../domain/fx.js';
 import type { ActivityId, DealId, PipelineId, QuotaId, StageId, TeamId, TenantId, UserId } from '../domain/ids.js';
 import type { ManagerLink, Team, User } from '../domain/people.js';
 import type { Measure, Quota } from '../domain/quotas.js';
 import { resolvePeriod, type FiscalCalendar, type Period, type PeriodId } from '../time/period.js';
 import { InputError, issuesFromZod, withFix, type InputIssue } from './input-error.js';
+import { readActivity, readAll, readDeal } from './record-fast-path.js';
 import { currencyField, dateField, dateOrTimestampField, decimalField, idField, nonNegativeDecimal, percentField, positiveDecimal } from './scalars.js';
 
 /**
@@ -117,12 +118,74 @@ export const datasetSchema = z.strictObject({
 });
 
 export type RawDataset = z.input<typeof datasetSchema>;
+type ParsedDataset = z.output<typeof datasetSchema>;
+
+/** Everything but the deals and activities, which record-fast-path.ts reads (the schema above stays the reference). */
+const datasetWithoutRecordsSchema = datasetSchema.extend({ deals: z.unknown(), activities: z.unknown() });
+
+/**
+ * The document as the schema reads it. Deals and activities in their plain valid form —
+ * nearly every record of a large file — are read without zod; if any record is not, or
+ * the rest of the document has a problem, zod reads the whole document as always, so the
+ * problems reported are exactly the schema's.
+ */
+function readDocument(document: unknown, source: string): ParsedDataset {
+  if (typeof document === 'object' && document !== null && !Array.isArray(document)) {
+    const fields = document as Record<string, unknown>;
+    const deals = readAll(fields['deals'], readDeal);
+    const activities = deals && readAll(fields['activities'], readActivity);
+    if (deals && activities) {
+      const rest = datasetWithoutRecordsSchema.safeParse(document);
+      if (rest.success) return { ...rest.data, deals, activities } as ParsedDataset;
+    }
+  }
+  const parsed = datasetSchema.safeParse(document);
+  if (!parsed.success) throw new InputError(source, issuesFromZod(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * The deal ids of a file, asked in order "was deal i's id seen before?", then "is this a
+ * deal id?". Files are usually exported in id order; while ids keep rising nothing can
+ * repeat, so a million-entry set is only built once they stop rising (or when asked).
+ */
+class DealIds {
+  private set: Set<string> | undefined;
+  private checked = 0;
+
+  constructor(private readonly deals: readonly { readonly id: string }[]) {}
+
+  /** Call with i = 0, 1, 2, … in turn. */
+  seenBefore(i: number): boolean {
+    const id = this.deals[i]!.id;
+    if (!this.set && (i === 0 || this.deals[i - 1]!.id < id)) {
+      this.checked = i + 1;
+      return false;
+    }
+    const set = this.all(i);
+    const seen = set.has(id);
+    set.add(id);
+    this.checked = i + 1;
+    return seen;
+  }
+
+  has(id: string): boolean {
+    return this.all(this.checked).has(id);
+  }
+
+  /** The set of the ids before `upTo` (all of them once every deal was checked). */
+  private all(upTo: number): Set<string> {
+    if (!this.set) {
+      this.set = new Set();
+      for (let j = 0; j < upTo; j++) this.set.add(this.deals[j]!.id);
+    }
+    return this.set;
+  }
+}
 
 /** Parses a data document (already read from JSON) into a Dataset, or throws InputError naming every problem. */
 export function parseDataset(document: unknown, source = 'data'): Dataset {
-  const parsed = datasetSchema.safeParse(document);
-  if (!parsed.success) throw new InputError(source, issuesFromZod(parsed.error));
-  const raw = parsed.data;
+  const raw = readDocument(document, source);
   const issues: InputIssue[] = [];
   const home = raw.tenant.currency;
 
@@ -180,22 +243,27 @@ export function parseDataset(document: unknown, source = 'data'): Dataset {
     };
   });
 
-  const dealIds = new Set<string>();
-  const deals: Deal[] = raw.deals.map((d, i) => {
-    const at = `deals[${i}]`;
-    if (dealIds.has(d.id)) issues.push({ path: `${at}.id`, message: `duplicate deal id "${d.id}"`, fix: 'give each deal a unique id' });
-    dealIds.add(d.id);
-    knownUser(d.ownerId, `${at}.ownerId`);
+  const dealIds = new DealIds(raw.deals);
+  // A plain loop: a file may hold a million deals, and nearly all of them have no problem to report.
+  const deals: Deal[] = [];
+  for (let i = 0; i < raw.deals.length; i++) {
+    const d = raw.deals[i]!;
+    if (dealIds.seenBefore(i)) issues.push({ path: `deals[${i}].id`, message: `duplicate deal id "${d.id}"`, fix: 'give each deal a unique id' });
+    if (!userIds.has(d.ownerId)) knownUser(d.ownerId, `deals[${i}].ownerId`);
     const stages = stagesByPipeline.get(d.pipelineId);
-    if (!stages) issues.push({ path: `${at}.pipelineId`, message: `unknown pipeline "${d.pipelineId}"`, fix: 'add the pipeline to "pipelines" or correct the id' });
-    else if (!stages.has(d.stageId)) issues.push({ path: `${at}.stageId`, message: `stage "${d.stageId}" is not in pipeline "${d.pipelineId}"`, fix: 'use one of the pipeline\'s stage ids' });
-    d.splits.forEach((s, j) => knownUser(s.userId, `${at}.splits[${j}].userId`));
-    const revenue = d.splits.filter((s) => s.type === 'revenue');
-    if (revenue.length > 0) {
-      const total = sum(revenue.map((s) => s.percent));
-      if (!total.equals(100)) issues.push({ path: `${at}.splits`, message: `revenue splits of deal ${d.id} total ${total.toString()} %, not 100 %`, fix: 'adjust the revenue split percentages so they add up to exactly 100 (overlay splits may total anything)' });
+    if (!stages) issues.push({ path: `deals[${i}].pipelineId`, message: `unknown pipeline "${d.pipelineId}"`, fix: 'add the pipeline to "pipelines" or correct the id' });
+    else if (!stages.has(d.stageId)) issues.push({ path: `deals[${i}].stageId`, message: `stage "${d.stageId}" is not in pipeline "${d.pipelineId}"`, fix: 'use one of the pipeline\'s stage ids' });
+    let revenueSplits = false;
+    for (let j = 0; j < d.splits.length; j++) {
+      const s = d.splits[j]!;
+      if (!userIds.has(s.userId)) knownUser(s.userId, `deals[${i}].splits[${j}].userId`);
+      if (s.type === 'revenue') revenueSplits = true;
     }
-    return {
+    if (revenueSplits) {
+      const total = sum(d.splits.filter((s) => s.type === 'revenue').map((s) => s.percent));
+      if (!total.equals(100)) issues.push({ path: `deals[${i}].splits`, message: `revenue splits of deal ${d.id} total ${total.toString()} %, not 100 %`, fix: 'adjust the revenue split percentages so they add up to exactly 100 (overlay splits may total anything)' });
+    }
+    deals.push({
       id: d.id as DealId,
       name: d.name,
       pipelineId: d.pipelineId as PipelineId,
@@ -205,12 +273,13 @@ export function parseDataset(document: unknown, source = 'data'): Dataset {
       closeDate: d.closeDate,
       createdDate: d.createdDate,
       ownerId: d.ownerId as UserId,
-      splits: d.splits.map((s) => ({ userId: s.userId as UserId, type: s.type, percent: s.percent })),
+      // The parsed lists are fresh objects of the very shape a Deal holds (never the input document's), so they are kept as they are.
+      splits: d.splits as Split[],
       properties: d.properties,
-      stageHistory: d.stageHistory.map((h) => ({ stageId: h.stageId as StageId, enteredAt: h.enteredAt })),
+      stageHistory: d.stageHistory as StageChange[],
       sourceVersion: d.sourceVersion,
-    };
-  });
+    });
+  }
 
   const activities: Activity[] = raw.activities.map((a, i) => {
     knownUser(a.userId, `activities[${i}].userId`);

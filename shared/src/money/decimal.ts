@@ -10,7 +10,8 @@ const DecimalJs = DecimalDefault as unknown as typeof DecimalClass;
  * holds any realistic amount times any rate exactly; rounding to a currency's minor
  * unit happens only in `rounding.ts`, once per payout line.
  */
-export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
+const PRECISION = 40;
+export const Decimal = DecimalJs.clone({ precision: PRECISION, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
 export type Decimal = DecimalClass;
 export type DecimalRounding = DecimalClass.Rounding;
 
@@ -38,4 +39,98 @@ export function minDecimal(a: Decimal, b: Decimal): Decimal {
 
 export function maxDecimal(a: Decimal, b: Decimal): Decimal {
   return a.greaterThanOrEqualTo(b) ? a : b;
+}
+
+/*
+ * Shortcuts for operations that are no-ops, so the hot paths of a large recompute skip
+ * them. Each returns exactly what decimal.js would (the same value and the same sign of
+ * zero): decimal.js rounds every result to PRECISION significant digits, so an operand is
+ * passed through unchanged only when it already fits; parsed inputs may have more digits.
+ */
+
+/** Whether decimal.js would return `x` unrounded as the result of an operation. Looks at the digit words first (7 digits each). */
+export function fitsPrecision(x: Decimal): boolean {
+  return x.d.length <= 5 || x.precision() <= PRECISION;
+}
+
+/** `a.plus(b)`, without the operation when one side is zero (decimal.js returns the other side then). */
+export function add(a: Decimal, b: Decimal): Decimal {
+  if (b.isZero() && fitsPrecision(a)) return a;
+  if (a.isZero() && !b.isZero() && fitsPrecision(b)) return b;
+  return a.plus(b);
+}
+
+/** `a.minus(b)`, without the operation when `b` is zero or `a` and `b` are the same value object (x − x is +0). */
+export function subtract(a: Decimal, b: Decimal): Decimal {
+  if (a === b) return ZERO;
+  if (b.isZero() && fitsPrecision(a)) return a;
+  return a.minus(b);
+}
+
+/** `a.times(b)`, without the operation when `b` is the ONE constant (whole credit, the common case). */
+export function multiply(a: Decimal, b: Decimal): Decimal {
+  return b === ONE && fitsPrecision(a) ? a : a.times(b);
+}
+
+/**
+ * `x.times(a).dividedBy(b)`, without either operation when a equals b (non-zero): the
+ * product has at most sd(x) + sd(a) ≤ 40 digits, so it is exact, and dividing it by b
+ * gives x back exactly.
+ */
+export function scaleBy(x: Decimal, a: Decimal, b: Decimal): Decimal {
+  if (!x.isZero() && !b.isZero() && (a === b || a.equals(b)) && x.precision() + b.precision() <= PRECISION) return x;
+  return x.times(a).dividedBy(b);
+}
+
+/**
+ * Whether decimal.js computes `a.plus(b)` exactly (no rounding to PRECISION digits): the
+ * sum has at most one integer digit more than the longer operand and no more decimals
+ * than either, so it is exact when that fits. Then `(a + b) − a` is exactly `b`, which
+ * lets a running total hand back the amount just added instead of subtracting.
+ */
+export function sumIsExact(a: Decimal, b: Decimal): boolean {
+  const integerDigits = Math.max(a.e, b.e, 0) + 2;
+  return integerDigits + Math.max(a.decimalPlaces(), b.decimalPlaces()) <= PRECISION;
+}
+
+/**
+ * An exact copy of `x` in the least memory. decimal.js grows a result's digit array one
+ * push at a time, which leaves room for 16 words where one or two are used; a value kept
+ * for the whole run (a line's amount, an attainment in provenance) is worth copying once,
+ * which sizes the array to fit (and keeps every digit: copying never rounds).
+ */
+export function compact(x: Decimal): Decimal {
+  return new Decimal(x);
+}
+
+/**
+ * Amounts set aside to be added up later, in order, while their sizes prove every partial
+ * sum exact: n amounts of at most I integer digits and D decimals sum to at most
+ * I + digits(n) integer digits (plus a carry) and D decimals. Then `(sum + a) − sum` is
+ * `a` for each of them, which is all a running total is asked for until it is needed.
+ */
+export class ExactSumBound {
+  private readonly amounts: Decimal[] = [];
+  private integerDigits = 1;
+  private decimals = 0;
+
+  /** Sets `amount` aside and returns true if the sum stays provably exact with it; otherwise changes nothing and returns false. */
+  keep(amount: Decimal): boolean {
+    if (amount.isZero()) return false;
+    const integerDigits = Math.max(this.integerDigits, amount.e + 1);
+    const decimals = Math.max(this.decimals, amount.decimalPlaces());
+    const count = this.amounts.length + 1;
+    if (integerDigits + String(count).length + 1 + decimals > PRECISION) return false;
+    this.integerDigits = integerDigits;
+    this.decimals = decimals;
+    this.amounts.push(amount);
+    return true;
+  }
+
+  /** The running total of the amounts set aside, added up in order. */
+  total(): Decimal {
+    let total = ZERO;
+    for (const amount of this.amounts) total = add(total, amount);
+    return total;
+  }
 }

@@ -1,4 +1,4 @@
-import { Decimal, type DecimalRounding } from './decimal.js';
+import { Decimal, subtract, type DecimalRounding } from './decimal.js';
 import { minorUnits, type CurrencyCode } from './currency.js';
 
 /**
@@ -24,8 +24,14 @@ export interface Rounded {
 }
 
 export function roundToMinor(exact: Decimal, currency: CurrencyCode, mode: RoundingMode): Rounded {
-  const amount = exact.toDecimalPlaces(minorUnits(currency), DECIMAL_JS_MODE[mode]);
-  return { amount, residual: exact.minus(amount) };
+  const amount = roundAmount(exact, currency, mode);
+  return { amount, residual: subtract(exact, amount) };
+}
+
+/** The rounded amount alone. An amount that already has no more digits than the currency's minor unit is returned as it is. */
+export function roundAmount(exact: Decimal, currency: CurrencyCode, mode: RoundingMode): Decimal {
+  const digits = minorUnits(currency);
+  return exact.decimalPlaces() <= digits ? exact : exact.toDecimalPlaces(digits, DECIMAL_JS_MODE[mode]);
 }
 
 /** Formats with exactly the currency's minor-unit digits: "1234.50", "-12.00", "500" (rounded by `mode` if it has more). */

@@ -68,8 +68,28 @@ function isoWeekOneMonday(year: number): IsoDate {
 /**
  * Resolves a period id in a calendar: "2026-W27" (an ISO week), "2026-07" (a calendar month), "2026-Q3" (the third
  * fiscal quarter of FY2026), "2026" (FY2026), or the id of a custom period.
+ *
+ * Answers are cached per calendar (the engine resolves the same quota periods for every
+ * payee in every period), so the same id gives the same Period object.
  */
 export function resolvePeriod(id: string, calendar: FiscalCalendar = CALENDAR_YEAR): Period | undefined {
+  let cache = resolved.get(calendar);
+  if (!cache) {
+    cache = new Map();
+    resolved.set(calendar, cache);
+  }
+  if (cache.has(id)) return cache.get(id);
+  const period = resolveUncached(id, calendar);
+  // Ids come from documents people write; a bound keeps a long-lived process from collecting typos forever.
+  if (cache.size >= MAX_CACHED_IDS) cache.clear();
+  cache.set(id, period);
+  return period;
+}
+
+const MAX_CACHED_IDS = 10_000;
+const resolved = new WeakMap<FiscalCalendar, Map<string, Period | undefined>>();
+
+function resolveUncached(id: string, calendar: FiscalCalendar): Period | undefined {
   const custom = calendar.customPeriods.find((p) => p.id === id);
   if (custom) return custom;
   let m = MONTH_ID.exec(id);
@@ -124,16 +144,25 @@ export function nextPeriod(period: Period, calendar: FiscalCalendar = CALENDAR_Y
   return periodContaining(period.end, period.kind, calendar);
 }
 
-/** The calendar months (as month periods) that a period touches, in order. */
-export function monthsOf(period: Pick<Period, 'start' | 'end'>): Period[] {
-  const months: Period[] = [];
-  let cursor = periodContaining(period.start, 'month');
-  while (cursor.start < period.end) {
-    months.push(cursor);
-    cursor = resolvePeriod(periodContaining(cursor.end, 'month').id)!;
+/** The calendar months (as month periods) that a period touches, in order. Cached: every payee's quota walks the same months. */
+export function monthsOf(period: Pick<Period, 'start' | 'end'>): readonly Period[] {
+  const key = `${period.start}|${period.end}`;
+  let months = monthsCache.get(key);
+  if (!months) {
+    const list: Period[] = [];
+    months = list;
+    let cursor = periodContaining(period.start, 'month');
+    while (cursor.start < period.end) {
+      list.push(cursor);
+      cursor = resolvePeriod(periodContaining(cursor.end, 'month').id)!;
+    }
+    if (monthsCache.size >= MAX_CACHED_IDS) monthsCache.clear();
+    monthsCache.set(key, months);
   }
   return months;
 }
+
+const monthsCache = new Map<string, readonly Period[]>();
 
 /** The last day that belongs to the period. */
 export function lastDay(period: Pick<Period, 'end'>): IsoDate {
