@@ -5,10 +5,11 @@ import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
 import type { AttainmentBonusComponent, CommissionComponent, Component, Plan, SpiffComponent } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
-import { LazyWords, Words, pct, quantity, ratePhrase, slicesPhrase, type Text } from './explain.js';
-import { PlanPayoutLine, type LineDetail, type ProvenanceDraft } from './payout-line.js';
+import { Deferred, resolve, type MaybeDeferred } from './deferred.js';
+import { LazyWords, Words, pct, quantity, ratePhrase, slicesPhrase } from './explain.js';
+import { PlanPayoutLine, type LineDraft } from './payout-line.js';
 import type { EffectiveQuota } from './quota-target.js';
-import type { FxUse, LineKind, Provenance, TierSlice } from './statement.js';
+import type { FxUse, Provenance } from './statement.js';
 import { attainmentPercent, initialTierState, payTiered, TierSchedule, type TierState } from './tiers.js';
 import type { CreditKind } from '../plan/plan.js';
 import type { UserId } from '../domain/ids.js';
@@ -41,20 +42,9 @@ export interface ComponentResult {
   readonly credited: Decimal;
 }
 
-/** What one line of a component is, before its gate and cap. */
-interface Draft {
-  readonly key: string;
-  readonly kind: LineKind;
-  readonly date: IsoDate;
-  readonly amount: Decimal;
-  /** Quota credit after the line's event: the gate compares it. */
-  readonly cumulativeAfter: Decimal;
-  readonly text: Text;
-  readonly event: CreditEvent;
-  readonly attainmentBefore: Decimal | undefined;
-  readonly attainmentAfter: Decimal | undefined;
-  readonly slices: readonly TierSlice[];
-  readonly creditedValue: Decimal | undefined;
+/** The reports a roll-up came through, as a line keeps them: only when there are two or more (a single one is on the credit). */
+function viasOf(event: CreditEvent): readonly UserId[] | undefined {
+  return event.vias.length > 1 ? event.vias : undefined;
 }
 
 function label(event: CreditEvent): string {
@@ -128,6 +118,20 @@ class ComponentContext extends Words {
   }
 }
 
+/** Attainment % at a cumulative credit, worked out when read. */
+class AttainmentPoint extends Deferred<Decimal | undefined> {
+  constructor(
+    private readonly cumulative: Decimal,
+    private readonly target: Decimal | undefined,
+  ) {
+    super();
+  }
+
+  protected compute(): Decimal | undefined {
+    return attainmentPercent(this.cumulative, this.target);
+  }
+}
+
 /** Attainment % at a cumulative credit, remembering the last answer: consecutive lines share a bound. */
 class AttainmentAt {
   private cumulative: Decimal | undefined;
@@ -181,7 +185,8 @@ class CommissionPayer implements ComponentPayer {
   /** One shared prefix: each key is then a single concatenation. */
   private readonly commissionKey: string;
   private readonly state: TierState;
-  private previousAttainment: Decimal | undefined;
+  private previousAttainment: MaybeDeferred<Decimal | undefined>;
+  private readonly target: Decimal | undefined;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -189,6 +194,7 @@ class CommissionPayer implements ComponentPayer {
     target: Decimal | undefined,
   ) {
     this.out = new GateAndCap(ctx, target);
+    this.target = target;
     this.attainment = new AttainmentAt(target);
     const unit = component.tiers.basis === 'attainment' ? (target ?? ZERO).dividedBy(HUNDRED) : ONE;
     this.schedule = new TierSchedule(component.tiers, unit);
@@ -204,16 +210,22 @@ class CommissionPayer implements ComponentPayer {
     const state = this.state;
     const result = payTiered(this.schedule, state, event.quotaValue, event.payoutValue);
     const a0 = this.previousAttainment;
-    const a1 = event.quotaValue.isZero() ? a0 : this.attainmentFromBasis ? state.cumulativeBasis : this.attainment.at(state.cumulative);
+    // Only provenance shows attainment: it is worked out when read.
+    const a1 = event.quotaValue.isZero() ? a0 : this.attainmentFromBasis ? state.cumulativeBasis! : new AttainmentPoint(state.cumulative, this.target);
     this.previousAttainment = a1;
     this.out.add({
       key: this.commissionKey + event.recordId,
+      keyRest: event.recordId,
       kind: 'commission',
       date: event.date,
       amount: result.amount,
       cumulativeAfter: state.cumulative,
       text: ctx,
-      event,
+      deal: event.dealInfo,
+      activity: event.activity,
+      credit: event.credit,
+      creditFx: event.creditFx,
+      vias: viasOf(event),
       attainmentBefore: a0,
       attainmentAfter: a1,
       slices: result.slices,
@@ -225,15 +237,20 @@ class CommissionPayer implements ComponentPayer {
       const cur = ctx.plan.currency;
       this.out.add({
         key: `${ctx.base}|true-up|${event.recordId}`,
+        keyRest: event.recordId,
         kind: 'true-up',
         date: event.date,
         amount: t.amount,
         cumulativeAfter: state.cumulative,
         text: new LazyWords(
           () =>
-            `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(a0, a1).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${ctx.money(t.amount)} under ${ctx.component.name}.`,
+            `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(resolve(a0), resolve(a1)).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${ctx.money(t.amount)} under ${ctx.component.name}.`,
         ),
-        event,
+        deal: event.dealInfo,
+        activity: event.activity,
+        credit: event.credit,
+        creditFx: event.creditFx,
+        vias: viasOf(event),
         attainmentBefore: a0,
         attainmentAfter: a1,
         slices: [],
@@ -278,6 +295,7 @@ class SpiffPayer implements ComponentPayer {
     const measure = component.measure;
     this.out.add({
       key: `${ctx.base}|spiff|${event.recordId}`,
+      keyRest: event.recordId,
       kind: 'spiff',
       date: event.date,
       amount,
@@ -289,7 +307,11 @@ class SpiffPayer implements ComponentPayer {
             : `${quantity(event.payoutValue, measure, plan.currency)} at ${ratePhrase(component.rate!, measure, plan.currency)}`;
         return `${component.name}${component.frequency === 'once-per-period' ? ' (once per period)' : ''}: ${label(event)} on ${event.date} qualifies; ${how} = ${ctx.money(amount)} (${plan.name} v${plan.version}).`;
       }),
-      event,
+      deal: event.dealInfo,
+      activity: event.activity,
+      credit: event.credit,
+      creditFx: event.creditFx,
+      vias: viasOf(event),
       attainmentBefore: a0,
       attainmentAfter: a1,
       slices: [],
@@ -333,6 +355,7 @@ class BonusPayer implements ComponentPayer {
       paid.add(i);
       this.out.add({
         key: `${ctx.base}|bonus|${threshold.attainment.toString()}`,
+        keyRest: threshold.attainment.toString(),
         kind: 'bonus',
         date: event.date,
         amount: threshold.amount,
@@ -341,7 +364,11 @@ class BonusPayer implements ComponentPayer {
           () =>
             `${component.name}: attainment reached ${pct(threshold.attainment)} on ${event.date} with ${label(event)}${attainmentText(a0, attained)}; bonus ${ctx.money(threshold.amount)} (${plan.name} v${plan.version}).`,
         ),
-        event,
+        deal: event.dealInfo,
+        activity: event.activity,
+        credit: event.credit,
+        creditFx: event.creditFx,
+        vias: viasOf(event),
         attainmentBefore: a0,
         attainmentAfter: attained,
         slices: [],
@@ -384,7 +411,7 @@ class GateAndCap {
     if (gate === undefined && ctx.component.cap === undefined) this.notYetAdded = new ExactSumBound();
   }
 
-  add(draft: Draft): void {
+  add(draft: LineDraft): void {
     const gateOpen = this.gateValue === undefined || draft.cumulativeAfter.greaterThanOrEqualTo(this.gateValue);
     if (!gateOpen) {
       this.withheld = add(this.withheld, draft.amount);
@@ -396,14 +423,16 @@ class GateAndCap {
     this.push(draft, false);
   }
 
-  private release(opener: Draft): void {
+  private release(opener: LineDraft): void {
     const { plan, component } = this.ctx;
     const released = this.withheld;
     const since = this.withheldSince!;
     const key = opener.key;
+    const rest = key.slice(key.lastIndexOf('|') + 1);
     this.push(
       {
-        key: `${plan.id}|${component.id}|gate-release|${key.slice(key.lastIndexOf('|') + 1)}`,
+        key: `${plan.id}|${component.id}|gate-release|${rest}`,
+        keyRest: rest,
         kind: 'gate-release',
         date: opener.date,
         amount: released,
@@ -411,7 +440,11 @@ class GateAndCap {
         text: new LazyWords(
           () => `Gate reached on ${opener.date}: attainment passed ${pct(component.gate!)}, releasing ${displayMoney({ amount: released, currency: plan.currency }, plan.rounding)} withheld since ${since} under ${component.name}.`,
         ),
-        event: opener.event,
+        deal: opener.deal,
+        activity: opener.activity,
+        credit: opener.credit,
+        creditFx: opener.creditFx,
+        vias: opener.vias,
         attainmentBefore: opener.attainmentBefore,
         attainmentAfter: opener.attainmentAfter,
         slices: [],
@@ -422,7 +455,7 @@ class GateAndCap {
     this.withheld = ZERO;
   }
 
-  private push(draft: Draft, isWithheld: boolean): void {
+  private push(draft: LineDraft, isWithheld: boolean): void {
     const { plan, component } = this.ctx;
     // The words are rendered later; an unknown plan currency must still fail here, where formatting them did.
     if (this.lines.length === 0) minorUnits(plan.currency);
@@ -447,27 +480,7 @@ class GateAndCap {
     const wasCapped = !isWithheld && payable !== draft.amount && !payable.equals(draft.amount);
     // An equal value may be the line's own amount object: one Decimal fewer kept per line.
     if (!wasCapped && !isWithheld) payable = draft.amount;
-    const event = draft.event;
-    const provenance: ProvenanceDraft = {
-      planId: plan.id,
-      planVersion: plan.version,
-      componentId: component.id,
-      deal: event.dealInfo,
-      activityId: event.activity?.id,
-      credit: event.credit,
-      creditFx: event.creditFx,
-      creditedValue: draft.creditedValue,
-      quota: this.ctx.quotaInfo,
-      attainmentBefore: draft.attainmentBefore,
-      attainmentAfter: draft.attainmentAfter,
-      slices: draft.slices,
-      calculated: draft.amount,
-      capped: wasCapped,
-      withheld: isWithheld,
-      payFx: undefined,
-    };
-    const detail: LineDetail = event.activity ?? (event.vias.length > 1 ? event.vias : undefined);
-    const line = new PlanPayoutLine(this.ctx, draft.key, draft.kind, draft.date, isWithheld ? ZERO : draft.amount, payable, draft.text, provenance, detail);
+    const line = new PlanPayoutLine(this.ctx, draft, isWithheld ? ZERO : draft.amount, payable, wasCapped, isWithheld);
     if (isWithheld) line.addNote(this.ctx.withheldNote());
     else if (wasCapped) {
       const note = (): string => ` Capped: ${component.name} pays at most ${displayMoney({ amount: component.cap!, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`;

@@ -3,44 +3,69 @@ import type { CurrencyCode } from '../money/currency.js';
 import { roundAmount } from '../money/rounding.js';
 import type { Activity } from '../domain/activities.js';
 import type { UserId } from '../domain/ids.js';
-import type { Plan } from '../plan/plan.js';
+import type { Component, Plan } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
+import { resolve, type MaybeDeferred } from './deferred.js';
 import { textOf, withNote, type Text } from './explain.js';
 import type { FxUse, LineKind, PayoutLine, Provenance } from './statement.js';
+import { resolveSlice, type RawSlice } from './tiers.js';
 
-/**
- * A line's provenance while the statement is being built: complete except for the plan
- * cap (`capped`) and the pay currency (`payFx`), which later steps fill in on this same
- * object before the statement is returned. Each line's provenance is built once.
- */
-export interface ProvenanceDraft extends Provenance {
-  capped: boolean;
-  payFx: FxUse | undefined;
-}
-
-/** What a line's sentence needs beyond its provenance: the activity it pays on, or the reports a roll-up came through (two or more). */
-export type LineDetail = Activity | readonly UserId[] | undefined;
-
-/** What a line comes from: its plan and the component's position in it. */
+/** What a line comes from: its plan and component, and what every provenance of the component states. */
 export interface LineSource {
   readonly plan: Plan;
+  readonly component: Component;
   readonly componentIndex: number;
+  readonly quotaInfo: Provenance['quota'];
 }
 
-/** The accessor every plan line shares; its getter is set by the class below. */
+/** A line as its component computed it, before its gate and cap. */
+export interface LineDraft {
+  /** `${plan id}|${component id}|${kind}|${keyRest}`. */
+  readonly key: string;
+  readonly keyRest: string;
+  readonly kind: LineKind;
+  readonly date: IsoDate;
+  readonly amount: Decimal;
+  /** Quota credit after the line's event: the gate compares it. */
+  readonly cumulativeAfter: Decimal;
+  readonly text: Text;
+  /** The record paid on, as provenance names it. */
+  readonly deal: Provenance['deal'];
+  readonly activity: Activity | undefined;
+  readonly credit: Provenance['credit'];
+  readonly creditFx: FxUse | undefined;
+  /** The reports a roll-up came through, when there are two or more (the credit names a single one). */
+  readonly vias: readonly UserId[] | undefined;
+  readonly attainmentBefore: MaybeDeferred<Decimal | undefined>;
+  readonly attainmentAfter: MaybeDeferred<Decimal | undefined>;
+  readonly slices: readonly RawSlice[];
+  readonly creditedValue: Decimal | undefined;
+}
+
+const CAPPED = 1;
+const WITHHELD = 2;
+const NO_SLICES: readonly RawSlice[] = Object.freeze([]);
+
+/** The accessors every plan line shares; their getters are set by the class below. */
 const EXPLANATION: PropertyDescriptor = { enumerable: true, configurable: true };
+const PROVENANCE: PropertyDescriptor = { enumerable: true, configurable: true };
 
 /**
  * A plan line (commission, true-up, gate release, spiff, bonus), from the component that
  * computes it to the statement that pays it: one object per line, completed in place by
  * the plan cap and the pay step before the statement is returned (then it is read-only).
  *
- * Its explanation is rendered when first read, then kept (see `Words`). `explanation` is
- * an own, enumerable accessor property rather than a prototype getter, so everything that
- * copies a plain object — `{ ...line }`, JSON.stringify, structuredClone, test matchers —
- * sees the text exactly as on an eagerly built line. The accessor is one shared function,
- * which keeps every line on the same hidden class. The working state (plan, payable,
- * words) is private, so it never shows up in such copies either.
+ * Its explanation and its provenance are built when first read, then kept: a full
+ * recompute produces millions of lines that nobody reads, and building them (rendering
+ * the sentence, working out the attainments in the provenance) was most of its cost.
+ * When read they are exactly what an eager computation gave: the same text, and a plain
+ * provenance object with the same values.
+ *
+ * Both are own, enumerable accessor properties rather than prototype getters, so
+ * everything that copies a plain object — `{ ...line }`, JSON.stringify, test matchers —
+ * sees them as on an eagerly built line. The accessors are shared
+ * functions, which keeps every line on the same hidden class; the working state is
+ * private, so it never shows up in such copies.
  */
 export class PlanPayoutLine implements PayoutLine {
   declare readonly key: string;
@@ -52,31 +77,58 @@ export class PlanPayoutLine implements PayoutLine {
   /** Until the pay step: in the plan currency. */
   declare uncapped: Decimal;
   declare readonly explanation: string;
-  declare readonly provenance: ProvenanceDraft;
+  declare readonly provenance: Provenance;
   declare readonly adjusts: undefined;
-  // Few private fields: a big run keeps a million lines.
   readonly #source: LineSource;
-  readonly #detail: LineDetail;
+  readonly #keyRest: string;
   /** In the plan currency; undefined once the line is paid. */
   #payable: Decimal | undefined;
   /** The sentence and its notes until first read, then the text. */
   #text: Text;
+  // What the provenance is built from (kept as fields: a big run keeps a million lines).
+  readonly #deal: Provenance['deal'];
+  /** The activity paid on, or the reports (two or more) a roll-up came through. */
+  readonly #detail: Activity | readonly UserId[] | undefined;
+  readonly #credit: Provenance['credit'];
+  readonly #creditFx: FxUse | undefined;
+  readonly #creditedValue: Decimal | undefined;
+  readonly #calculated: Decimal;
+  #attainmentBefore: MaybeDeferred<Decimal | undefined>;
+  #attainmentAfter: MaybeDeferred<Decimal | undefined>;
+  /** The slices, a single one kept without an array (the usual case). */
+  #slices: RawSlice | readonly RawSlice[] | undefined;
+  #flags: number;
+  #payFx: FxUse | undefined;
+  #provenance: (Provenance & { capped: boolean; payFx: FxUse | undefined }) | undefined;
 
-  constructor(source: LineSource, key: string, kind: LineKind, date: IsoDate, uncapped: Decimal, payable: Decimal, sentence: Text, provenance: ProvenanceDraft, detail: LineDetail) {
+  constructor(source: LineSource, draft: LineDraft, uncapped: Decimal, payable: Decimal, capped: boolean, withheld: boolean) {
     // Assigned in the order of the PayoutLine fields, so own keys enumerate as on a literal line.
-    this.key = key;
-    this.kind = kind;
-    this.date = date;
+    this.key = draft.key;
+    this.kind = draft.kind;
+    this.date = draft.date;
     this.amount = payable;
     this.exact = payable;
     this.uncapped = uncapped;
     Object.defineProperty(this, 'explanation', EXPLANATION);
-    this.provenance = provenance;
+    Object.defineProperty(this, 'provenance', PROVENANCE);
     this.adjusts = undefined;
     this.#source = source;
-    this.#detail = detail;
+    this.#keyRest = draft.keyRest;
     this.#payable = payable;
-    this.#text = sentence;
+    this.#text = draft.text;
+    this.#deal = draft.deal;
+    this.#detail = draft.activity ?? draft.vias;
+    this.#credit = draft.credit;
+    this.#creditFx = draft.creditFx;
+    this.#creditedValue = draft.creditedValue;
+    this.#calculated = draft.amount;
+    this.#attainmentBefore = draft.attainmentBefore;
+    this.#attainmentAfter = draft.attainmentAfter;
+    const slices = draft.slices;
+    this.#slices = slices.length === 1 ? slices[0]! : slices.length === 0 ? NO_SLICES : slices.slice();
+    this.#flags = (capped ? CAPPED : 0) | (withheld ? WITHHELD : 0);
+    this.#payFx = undefined;
+    this.#provenance = undefined;
   }
 
   get plan(): Plan {
@@ -87,13 +139,19 @@ export class PlanPayoutLine implements PayoutLine {
     return this.#source.componentIndex;
   }
 
+  /** The key after "plan|component|kind|": the record id (or a bonus's threshold). */
+  get keyRest(): string {
+    return this.#keyRest;
+  }
+
   /** In the plan currency, after the component's gate and cap and the plan cap. */
   get payable(): Decimal {
     if (this.#payable === undefined) throw new Error(`Line ${this.key} was already paid`);
     return this.#payable;
   }
 
-  get detail(): LineDetail {
+  /** The activity a line pays on, or the reports (two or more) a roll-up came through; what the sentence needs beyond provenance. */
+  get detail(): Activity | readonly UserId[] | undefined {
     return this.#detail;
   }
 
@@ -107,7 +165,8 @@ export class PlanPayoutLine implements PayoutLine {
     this.#payable = payable;
     this.amount = payable;
     this.exact = payable;
-    this.provenance.capped = true;
+    this.#flags |= CAPPED;
+    if (this.#provenance) this.#provenance.capped = true;
     this.addNote(note);
   }
 
@@ -120,7 +179,8 @@ export class PlanPayoutLine implements PayoutLine {
     this.amount = roundAmount(this.exact, currency, this.#source.plan.rounding);
     if (rate) {
       this.addNote(fxNote!);
-      this.provenance.payFx = rate;
+      this.#payFx = rate;
+      if (this.#provenance) this.#provenance.payFx = rate;
     }
   }
 
@@ -132,9 +192,40 @@ export class PlanPayoutLine implements PayoutLine {
     return rendered;
   }
 
+  /** The provenance, built (in the field order of Provenance) on first read and kept. */
+  static #provenanceOf(line: PlanPayoutLine): Provenance {
+    if (line.#provenance) return line.#provenance;
+    const { plan, component, quotaInfo } = line.#source;
+    line.#provenance = {
+      planId: plan.id,
+      planVersion: plan.version,
+      componentId: component.id,
+      deal: line.#deal,
+      activityId: line.#detail === undefined || Array.isArray(line.#detail) ? undefined : (line.#detail as Activity).id,
+      credit: line.#credit,
+      creditFx: line.#creditFx,
+      creditedValue: line.#creditedValue,
+      quota: quotaInfo,
+      attainmentBefore: resolve(line.#attainmentBefore),
+      attainmentAfter: resolve(line.#attainmentAfter),
+      slices: Array.isArray(line.#slices) ? line.#slices.map(resolveSlice) : [resolveSlice(line.#slices as RawSlice)],
+      calculated: line.#calculated,
+      capped: (line.#flags & CAPPED) !== 0,
+      withheld: (line.#flags & WITHHELD) !== 0,
+      payFx: line.#payFx,
+    };
+    // Only the provenance holds these now.
+    line.#attainmentBefore = line.#attainmentAfter = undefined;
+    line.#slices = undefined;
+    return line.#provenance;
+  }
+
   static {
     EXPLANATION.get = function (this: PlanPayoutLine): string {
       return PlanPayoutLine.#explanation(this);
+    };
+    PROVENANCE.get = function (this: PlanPayoutLine): Provenance {
+      return PlanPayoutLine.#provenanceOf(this);
     };
   }
 }

@@ -1,5 +1,6 @@
 import { HUNDRED, ONE, ZERO, add, compact, fitsPrecision, maxDecimal, minDecimal, scaleBy, subtract, sumIsExact, type Decimal } from '../money/decimal.js';
 import type { TierTable } from '../plan/plan.js';
+import { Deferred, resolve, type MaybeDeferred } from './deferred.js';
 import type { TierSlice } from './statement.js';
 
 /**
@@ -99,8 +100,8 @@ export class TierState {
   tier: number;
   /** min(cumulative, marginalFrom): where the retroactive region stands (the next event starts there). */
   retroCumulative: Decimal;
-  /** toBasis(cumulative), when it was computed: the next event's slice starts there. */
-  cumulativeBasis: Decimal | undefined = undefined;
+  /** toBasis(cumulative), if an event needed it (deferred for attainment tables): the next event's slice starts there. */
+  cumulativeBasis: Basis | undefined = undefined;
   /**
    * Payout credit paid so far at the retroactive rate, which a true-up re-rates. The
    * running sum is only needed when the tier changes, so its additions wait until then:
@@ -129,23 +130,61 @@ export class TierState {
 
 export const initialTierState = (schedule: TierSchedule): TierState => new TierState(schedule);
 
+/** A point in the table's basis, as a slice bound or an attainment: computed, or to be computed when read. */
+export type Basis = MaybeDeferred<Decimal>;
+
+/**
+ * A slice as paid: its bounds in the basis may still be deferred (see `resolveSlice`).
+ * The amounts are final; only provenance shows the bounds.
+ */
+export interface RawSlice {
+  readonly tier: number;
+  readonly from: Basis;
+  readonly to: Basis;
+  readonly value: Decimal;
+  readonly rate: Decimal;
+  readonly amount: Decimal;
+}
+
+export function resolveSlice(slice: RawSlice): TierSlice {
+  return { tier: slice.tier, from: resolve(slice.from), to: resolve(slice.to), value: slice.value, rate: slice.rate, amount: slice.amount };
+}
+
+/**
+ * toBasis(value) of an attainment table, divided out when read. It is also the
+ * attainment % at that cumulative credit (see `basisIsAttainment`).
+ */
+export class BasisPoint extends Deferred<Decimal> {
+  constructor(
+    private readonly schedule: TierSchedule,
+    private readonly value: Decimal,
+  ) {
+    super();
+  }
+
+  protected compute(): Decimal {
+    return compact(this.schedule.toBasis(this.value));
+  }
+}
+
 export interface TierResult {
   readonly amount: Decimal;
-  readonly slices: TierSlice[];
+  readonly slices: RawSlice[];
   readonly trueUp: { readonly amount: Decimal; readonly fromRate: Decimal; readonly toRate: Decimal; readonly base: Decimal } | undefined;
 }
 
 /**
- * toBasis of the points one event touches, each computed at most once: the event's start
- * (usually known from the previous event), its end, and marginalFrom.
+ * toBasis of the points one event touches: its start (known from the previous event),
+ * its end, and marginalFrom. Amount tables need no division; for attainment tables the
+ * end is a deferred point, which the next event starts from.
  */
 class EventBases {
-  private afterBasis: Decimal | undefined;
+  private afterBasis: Basis | undefined;
 
   constructor(
     private readonly schedule: TierSchedule,
     private readonly before: Decimal,
-    private readonly beforeBasis: Decimal | undefined,
+    private readonly beforeBasis: Basis | undefined,
     private readonly after: Decimal,
   ) {
     // With no quota credit, after is before's copy.
@@ -153,7 +192,7 @@ class EventBases {
   }
 
   /** toBasis(x), borrowing the basis of an equal point: it depends on the value only (a comparison costs far less than a division). */
-  of(x: Decimal): Decimal {
+  of(x: Decimal): Basis {
     if (x === this.after) return this.ofAfter();
     if (x === this.before && this.beforeBasis !== undefined) return this.beforeBasis;
     if (x === this.schedule.marginalFrom) return this.schedule.marginalBasis();
@@ -162,14 +201,13 @@ class EventBases {
     return this.schedule.toBasis(x);
   }
 
-  ofAfter(): Decimal {
-    // Kept in provenance (the slice's end, the attainment after the event): stored compactly.
-    this.afterBasis ??= compact(this.schedule.toBasis(this.after));
+  ofAfter(): Basis {
+    this.afterBasis ??= this.schedule.basisIsAttainment ? new BasisPoint(this.schedule, this.after) : this.schedule.toBasis(this.after);
     return this.afterBasis;
   }
 
   /** The end's basis if it was needed (always, for attainment tables: it is the attainment after the event). */
-  known(): Decimal | undefined {
+  known(): Basis | undefined {
     return this.schedule.basisIsAttainment ? this.ofAfter() : this.afterBasis;
   }
 }
@@ -198,7 +236,7 @@ export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit:
   const payMarginal = subtract(payoutCredit, payRetro);
   const bases = new EventBases(schedule, before, state.cumulativeBasis, after);
 
-  const slices: TierSlice[] = [];
+  const slices: RawSlice[] = [];
   const tierAfter = schedule.tierNear(after, state.tier, !quotaCredit.isNegative());
   const retroTier = schedule.retroTierOf(tierAfter);
   if (!payRetro.isZero()) {
@@ -247,8 +285,7 @@ export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit:
   state.tier = tierAfter;
   state.retroCumulative = retroAfter;
   state.cumulativeBasis = bases.known();
-  // Kept in provenance: copied to an array of its size (one pushed to grows room for 16).
-  return { amount, slices: slices.slice(), trueUp };
+  return { amount, slices, trueUp };
 }
 
 export function attainmentPercent(cumulative: Decimal, quota: Decimal | undefined): Decimal | undefined {

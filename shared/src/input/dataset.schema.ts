@@ -51,7 +51,7 @@ const stageSchema = z.strictObject({
 
 const pipelineSchema = z.strictObject({ id: idField, name: z.string().min(1), stages: z.array(stageSchema).min(1) });
 
-const dealSchema = z.strictObject({
+export const dealSchema = z.strictObject({
   id: idField,
   name: z.string().default(''),
   pipelineId: idField,
@@ -67,7 +67,7 @@ const dealSchema = z.strictObject({
   sourceVersion: z.string().default(''),
 });
 
-const activitySchema = z.strictObject({
+export const activitySchema = z.strictObject({
   id: idField,
   type: z.enum(ACTIVITY_TYPES),
   status: z.enum(ACTIVITY_STATUSES).default('completed'),

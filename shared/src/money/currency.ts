@@ -17,9 +17,11 @@ export function isKnownCurrency(code: string): boolean {
   return Object.hasOwn(MINOR_UNITS, code) && code.length === 3;
 }
 
+/** One string per known code: every record's currency is then the same string, which compares without reading its characters. */
+const CANONICAL = new Map<string, CurrencyCode>(Object.keys(MINOR_UNITS).filter((c) => c.length === 3).map((c) => [c, c as CurrencyCode]));
+
 export function parseCurrency(code: string): CurrencyCode | undefined {
-  const upper = code.trim().toUpperCase();
-  return isKnownCurrency(upper) ? (upper as CurrencyCode) : undefined;
+  return CANONICAL.get(code.trim().toUpperCase());
 }
 
 export function minorUnits(currency: CurrencyCode): number {

@@ -21,10 +21,13 @@ export const HUNDRED: Decimal = new Decimal(100);
 
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
-/** Parses a plain decimal string ("1234.50", "-0.075"). Rejects floats in exponent form and blanks. */
+/**
+ * Parses a plain decimal string ("1234.50", "-0.075"). Rejects floats in exponent form and blanks.
+ * The result is stored compactly: a data file keeps a million of them for as long as it is used.
+ */
 export function parseDecimal(text: string): Decimal | undefined {
   const trimmed = text.trim();
-  return DECIMAL_TEXT.test(trimmed) ? new Decimal(trimmed) : undefined;
+  return DECIMAL_TEXT.test(trimmed) ? compact(new Decimal(trimmed)) : undefined;
 }
 
 export function sum(values: Iterable<Decimal>): Decimal {
@@ -53,17 +56,17 @@ export function fitsPrecision(x: Decimal): boolean {
   return x.d.length <= 5 || x.precision() <= PRECISION;
 }
 
-/** `a.plus(b)`, without the operation when one side is zero (decimal.js returns the other side then). */
+/** `a.plus(b)`, without the operation when exactly one side is zero (decimal.js returns the other side then; two zeros are left to it, for the sign). */
 export function add(a: Decimal, b: Decimal): Decimal {
-  if (b.isZero() && fitsPrecision(a)) return a;
-  if (a.isZero() && !b.isZero() && fitsPrecision(b)) return b;
+  if (b.isZero()) return !a.isZero() && fitsPrecision(a) ? a : a.plus(b);
+  if (a.isZero() && fitsPrecision(b)) return b;
   return a.plus(b);
 }
 
-/** `a.minus(b)`, without the operation when `b` is zero or `a` and `b` are the same value object (x − x is +0). */
+/** `a.minus(b)`, without the operation when `b` is zero (and `a` not) or `a` and `b` are the same value object (x − x is +0). */
 export function subtract(a: Decimal, b: Decimal): Decimal {
   if (a === b) return ZERO;
-  if (b.isZero() && fitsPrecision(a)) return a;
+  if (b.isZero() && !a.isZero() && fitsPrecision(a)) return a;
   return a.minus(b);
 }
 
