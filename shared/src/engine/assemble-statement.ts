@@ -142,23 +142,75 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
   }
 
   const attainment: AttainmentSummary[] = [...(input.planLines?.attainment ?? [])];
+  return new AssembledStatement(input.tenantId, payeeId, input.user?.name ?? payeeId, period, input.asOf, currency, lines, running, attainment, input.opening, { draw: drawBalance, carried });
+}
+
+/** Sum of the lines' rounding residuals (exact − amount), in line order. */
+function residualOf(lines: readonly PayoutLine[]): Decimal {
   let residual = ZERO;
   // A line already on the minor unit has no residual (x − x is +0), which adds nothing.
   for (const l of lines) if (l.exact !== l.amount) residual = residual.plus(l.exact.minus(l.amount));
-  return {
-    tenantId: input.tenantId,
-    payeeId,
-    payeeName: input.user?.name ?? payeeId,
-    period,
-    asOf: input.asOf,
-    currency,
-    lines,
-    total: running,
-    residual,
-    attainment,
-    opening: input.opening,
-    closing: { draw: drawBalance, carried },
-  };
+  return residual;
+}
+
+/** The accessor every statement shares for its residual; its getter is set by the class below. */
+const RESIDUAL: PropertyDescriptor = { enumerable: true, configurable: true };
+
+/**
+ * A statement whose rounding residual is added up when first read (two operations per
+ * line that a full recompute otherwise spends on a figure few read). `residual` is an own,
+ * enumerable accessor, so copies, JSON and matchers see it like a plain field.
+ */
+class AssembledStatement implements Statement {
+  declare readonly tenantId: Statement['tenantId'];
+  declare readonly payeeId: Statement['payeeId'];
+  declare readonly payeeName: string;
+  declare readonly period: Statement['period'];
+  declare readonly asOf: Statement['asOf'];
+  declare readonly currency: CurrencyCode;
+  declare readonly lines: readonly PayoutLine[];
+  declare readonly total: Decimal;
+  declare readonly residual: Decimal;
+  declare readonly attainment: readonly AttainmentSummary[];
+  declare readonly opening: Balances;
+  declare readonly closing: Balances;
+  #residual: Decimal | undefined;
+
+  constructor(
+    tenantId: Statement['tenantId'],
+    payeeId: Statement['payeeId'],
+    payeeName: string,
+    period: Statement['period'],
+    asOf: Statement['asOf'],
+    currency: CurrencyCode,
+    lines: readonly PayoutLine[],
+    total: Decimal,
+    attainment: readonly AttainmentSummary[],
+    opening: Balances,
+    closing: Balances,
+  ) {
+    // Assigned in the order of the Statement fields, so own keys enumerate as on a literal statement.
+    this.tenantId = tenantId;
+    this.payeeId = payeeId;
+    this.payeeName = payeeName;
+    this.period = period;
+    this.asOf = asOf;
+    this.currency = currency;
+    this.lines = lines;
+    this.total = total;
+    Object.defineProperty(this, 'residual', RESIDUAL);
+    this.attainment = attainment;
+    this.opening = opening;
+    this.closing = closing;
+    this.#residual = undefined;
+  }
+
+  static {
+    RESIDUAL.get = function (this: AssembledStatement): Decimal {
+      this.#residual ??= residualOf(this.lines);
+      return this.#residual;
+    };
+  }
 }
 
 /** The note on a line paid in another currency than its plan's; one per statement and plan currency, reading each line's amount. */

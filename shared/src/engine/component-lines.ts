@@ -60,7 +60,7 @@ function lineLabel(line: PlanPayoutLine): string {
   return `${activity?.type ?? 'Activity'} ${line.provenance.activityId}`;
 }
 
-/** The reports a roll-up came through: one is on the credit itself, more are the line's detail. */
+/** A deal line's credit in words: the share, the kind, and the reports a roll-up came through (one is on the credit itself, more are the line's detail). */
 function creditPhrase(line: PlanPayoutLine): string {
   const credit = line.provenance.credit;
   // An activity is simply the payee's own; only deals have shares worth spelling out.

