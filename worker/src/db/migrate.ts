@@ -1,6 +1,7 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Db } from './database.js';
 import * as initial from './migrations/0001-initial.js';
+import * as connections from './migrations/0002-connections.js';
 
 /**
  * Migrations are TypeScript modules listed here in order (Kysely's Migrator keeps the
@@ -10,6 +11,7 @@ import * as initial from './migrations/0001-initial.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-connections': connections,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,12 +1,19 @@
 import type { Quota } from '../../../shared/src/domain/quotas.js';
 import { measureKey } from '../../../shared/src/domain/quotas.js';
+import type { Transaction } from 'kysely';
 import type { Db } from './database.js';
+import type { DatabaseSchema } from './schema.js';
 
 /** Quota versions are appended, never edited: a change is a new version with its effective date. */
 export async function saveQuotas(db: Db, tenantId: string, quotas: readonly Quota[], actor: string): Promise<void> {
   if (quotas.length === 0) return;
-  await db.transaction().execute(async (tx) => {
-    await tx
+  await db.transaction().execute((tx) => saveQuotasInTransaction(tx, tenantId, quotas, actor));
+}
+
+/** Appends the quota versions not stored yet and returns how many were new (a CRM sync re-sends the same goals every run). */
+export async function saveQuotasInTransaction(tx: Transaction<DatabaseSchema>, tenantId: string, quotas: readonly Quota[], actor: string): Promise<number> {
+  if (quotas.length === 0) return 0;
+  const inserted = await tx
       .insertInto('quotas')
       .values(
         quotas.map((q) => ({
@@ -24,7 +31,10 @@ export async function saveQuotas(db: Db, tenantId: string, quotas: readonly Quot
         })),
       )
       .onConflict((oc) => oc.columns(['tenant_id', 'id', 'version']).doNothing())
+      .returning(['id', 'version'])
       .execute();
-    await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: 'quotas.saved', target: `${quotas.length} quota version(s)`, details: JSON.stringify({ ids: quotas.map((q) => `${q.id}@${q.version}`) }) }).execute();
-  });
+  if (inserted.length > 0) {
+    await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: 'quotas.saved', target: `${inserted.length} quota version(s)`, details: JSON.stringify({ ids: inserted.map((q) => `${q.id}@${q.version}`) }) }).execute();
+  }
+  return inserted.length;
 }

@@ -30,7 +30,18 @@ export interface CrmConnectionsTable {
   scopes: Generated<string[]>;
   status: Generated<'connected' | 'revoked' | 'error'>;
   last_error: string | null;
+  settings: ColumnType<Record<string, string>, string | undefined, string>;
   updated_at: Generated<Timestamp>;
+}
+
+export interface OAuthStatesTable {
+  state: string;
+  source: 'hubspot' | 'salesforce';
+  code_verifier_enc: string | null;
+  login_url: string | null;
+  return_to: string | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
 }
 
 export interface UsersTable {
@@ -291,6 +302,7 @@ export interface AuditLogTable {
 export interface DatabaseSchema {
   tenants: TenantsTable;
   crm_connections: CrmConnectionsTable;
+  oauth_states: OAuthStatesTable;
   users: UsersTable;
   manager_links: ManagerLinksTable;
   teams: TeamsTable;

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from '../../../shared/src/money/decimal.js';
+import { consumeState, issueState } from '../../../connectors/core/oauth-states.js';
+import { recordNewEvents } from '../../../connectors/core/event-receipts.js';
+import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
+import { markDisconnected, readConnection, recordInstall, storeRefreshedTokens } from '../../../connectors/core/tenant-connections.js';
+import { importDataset } from '../../../worker/src/db/import-dataset.js';
+import { readCursor } from '../../../worker/src/db/sync-cursors.js';
+import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
+import { TokenCipher } from '../../../worker/src/secrets/token-cipher.js';
+import { DATABASE_TARGETS, type TestDatabase } from '../../support/databases.js';
+import { dataset, won } from '../../support/tenant-builder.js';
+
+const cipher = TokenCipher.fromEnvironment({ TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') });
+
+// Ana reports to Mia; a change to Ana's deal can move both their pay, and nobody else's.
+const tenant = dataset({
+  tenant: { id: 'hs-101', name: 'Acme', currency: 'USD' },
+  users: [{ id: 'ana', name: 'Ana' }, { id: 'mia', name: 'Mia' }, { id: 'bob', name: 'Bob' }],
+  managers: [{ userId: 'ana', managerId: 'mia', from: '2026-01-01' }],
+  deals: [won('d1', 'ana', '40000', '2026-07-10'), won('d2', 'bob', '10000', '2026-07-11')],
+});
+
+describe.each(DATABASE_TARGETS)('connector core on %s', (_name, create) => {
+  let t: TestDatabase;
+  const enqueued: Array<{ family: string; name: string; payload: Record<string, unknown> }> = [];
+  const enqueue: Enqueue = async (family, name, payload) => {
+    enqueued.push({ family, name, payload: payload as Record<string, unknown> });
+    return { jobId: `${family}/${name}/${enqueued.length}` };
+  };
+
+  beforeAll(async () => {
+    t = await create();
+    await recordInstall(t.db, cipher, { source: 'hubspot', externalId: '101', name: 'Acme', homeCurrency: 'USD', tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: new Date('2026-08-01T00:30:00Z'), scopes: ['crm.objects.deals.read'] }, settings: { appId: '42' } });
+    await importDataset(t.db, tenant, { source: 'hubspot', externalId: '101', modifiedAt: '2026-07-01T00:00:00Z', actor: 'test' });
+  });
+  afterAll(async () => t?.drop());
+
+  it('stores tokens encrypted, keeps a rotated refresh token, and disconnecting keeps the data', async () => {
+    const raw = await t.db.selectFrom('crm_connections').selectAll().where('tenant_id', '=', 'hs-101').executeTakeFirstOrThrow();
+    expect(raw.access_token_enc).not.toContain('at-1');
+    expect(raw.refresh_token_enc).not.toContain('rt-1');
+    await storeRefreshedTokens(t.db, cipher, 'hs-101', { accessToken: 'at-2', expiresAt: new Date('2026-08-01T01:00:00Z') });
+    let c = await readConnection(t.db, cipher, 'hs-101');
+    expect([c?.accessToken, c?.refreshToken, c?.settings['appId']]).toEqual(['at-2', 'rt-1', '42']);
+    await storeRefreshedTokens(t.db, cipher, 'hs-101', { accessToken: 'at-3', refreshToken: 'rt-2', expiresAt: new Date('2026-08-01T02:00:00Z') });
+    c = await readConnection(t.db, cipher, 'hs-101');
+    expect([c?.accessToken, c?.refreshToken]).toEqual(['at-3', 'rt-2']);
+
+    await markDisconnected(t.db, 'hs-101', 'refresh answered invalid_grant');
+    c = await readConnection(t.db, cipher, 'hs-101');
+    expect([c?.status, c?.tenantStatus, c?.accessToken, c?.refreshToken]).toEqual(['revoked', 'disconnected', null, null]);
+    const deals = await t.db.selectFrom('deals').select('id').where('tenant_id', '=', 'hs-101').execute();
+    expect(deals).toHaveLength(2);
+    // Installing again reactivates the same tenant with its history.
+    await recordInstall(t.db, cipher, { source: 'hubspot', externalId: '101', name: 'Acme', homeCurrency: 'USD', tokens: { accessToken: 'at-4', refreshToken: 'rt-4', expiresAt: new Date('2026-08-02T00:00:00Z') } });
+    c = await readConnection(t.db, cipher, 'hs-101');
+    expect([c?.status, c?.tenantStatus, c?.accessToken]).toEqual(['connected', 'active', 'at-4']);
+  });
+
+  it('an OAuth state is accepted once, for its own CRM, and carries the PKCE verifier back', async () => {
+    const state = await issueState(t.db, cipher, { source: 'salesforce', codeVerifier: 'verifier-xyz', loginUrl: 'https://test.salesforce.com' });
+    await expect(consumeState(t.db, cipher, 'hubspot', state)).rejects.toThrow(/unknown or already used state/);
+    const pending = await consumeState(t.db, cipher, 'salesforce', state);
+    expect([pending.codeVerifier, pending.loginUrl]).toEqual(['verifier-xyz', 'https://test.salesforce.com']);
+    await expect(consumeState(t.db, cipher, 'salesforce', state)).rejects.toThrow(/unknown or already used state/);
+    await expect(consumeState(t.db, cipher, 'salesforce', undefined)).rejects.toThrow(/no state parameter/);
+    const old = await issueState(t.db, cipher, { source: 'hubspot' }, new Date('2026-01-01T00:00:00Z'));
+    await expect(consumeState(t.db, cipher, 'hubspot', old)).rejects.toThrow(/unknown or already used state|expired/);
+  });
+
+  it('a redelivered event is recorded once', async () => {
+    const first = await recordNewEvents(t.db, 'hs-101', 'hubspot', [{ id: 'e1', payload: { a: 1 } }, { id: 'e2', payload: {} }, { id: 'e1', payload: { a: 1 } }]);
+    const again = await recordNewEvents(t.db, 'hs-101', 'hubspot', [{ id: 'e2', payload: {} }, { id: 'e3', payload: {} }]);
+    expect(first.sort()).toEqual(['e1', 'e2']);
+    expect(again).toEqual(['e3']);
+  });
+
+  it('a page moves its cursor with its records, recomputes exactly the people it touches, and a replay changes nothing', async () => {
+    enqueued.length = 0;
+    const d1 = { ...tenant.deals[0]!, amount: new Decimal('45000'), sourceVersion: 'v2' };
+    const outcome = await writeSyncPage({ db: t.db, enqueue }, { tenantId: 'hs-101', source: 'hubspot', object: 'deals' }, { phase: 'incremental', cursor: { since: '2026-07-15T00:00:00Z' } }, { deals: [{ record: d1, modifiedAt: '2026-07-15T00:00:00Z' }] }, 'sync:deals:p1');
+    // Ana owns d1 and Mia manages Ana; Bob is untouched.
+    expect(outcome.payees).toEqual(['ana', 'mia']);
+    expect(enqueued).toEqual([{ family: 'compute', name: 'recompute-payees', payload: { tenantId: 'hs-101', payeeIds: ['ana', 'mia'], periodIds: ['2026-07'], cause: 'sync:deals:p1' } }]);
+    expect(await readCursor(t.db, 'hs-101', 'hubspot', 'deals')).toEqual({ phase: 'incremental', cursor: { since: '2026-07-15T00:00:00Z' } });
+    const stored = await t.db.selectFrom('deals').select('amount').where('tenant_id', '=', 'hs-101').where('id', '=', 'd1').executeTakeFirstOrThrow();
+    expect(new Decimal(stored.amount).toString()).toBe('45000');
+
+    enqueued.length = 0;
+    const replay = await writeSyncPage({ db: t.db, enqueue }, { tenantId: 'hs-101', source: 'hubspot', object: 'deals' }, { phase: 'incremental', cursor: { since: '2026-07-15T00:00:00Z' } }, { deals: [{ record: d1, modifiedAt: '2026-07-15T00:00:00Z' }] }, 'sync:deals:p1-again');
+    expect([replay.dealsChanged, replay.payees, enqueued]).toEqual([0, [], []]);
+  });
+
+  it('a change to people asks for a tenant-wide reconcile instead of guessing who is affected', async () => {
+    enqueued.length = 0;
+    const outcome = await writeSyncPage({ db: t.db, enqueue }, { tenantId: 'hs-101', source: 'hubspot', object: 'owners' }, { phase: 'incremental', cursor: null }, { users: [{ record: { ...tenant.users[2]!, name: 'Bob Jones' }, modifiedAt: '2026-07-16T00:00:00Z' }] }, 'sync:owners:p1');
+    expect(outcome.fullRecompute).toBe(true);
+    expect(enqueued).toEqual([{ family: 'compute', name: 'reconcile-tenant', payload: { tenantId: 'hs-101', cause: 'sync:owners:p1' } }]);
+  });
+});
