@@ -190,11 +190,15 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
       return ended ? [] : [m.userId];
     }),
   }));
-  const teamsOfUser = new Map<string, { id: string; name: string }[]>();
+  // HubSpot has no manager field; the convention the connector reads (connectors/hubspot
+  // BEHAVIOR.md) is that a manager belongs to the teams they oversee as a NON-primary member,
+  // and a person's primary team is the one they are a member of.
+  const teamsOfUser = new Map<string, { id: string; name: string; manages: boolean }[]>();
   for (const t of teams) {
-    for (const userId of [...t.members, ...(t.managerId ? [t.managerId] : [])]) {
+    const entries: Array<[string, boolean]> = [...t.members.map((m): [string, boolean] => [m, false]), ...(t.managerId && !t.members.includes(t.managerId) ? [[t.managerId, true] as [string, boolean]] : [])];
+    for (const [userId, manages] of entries) {
       const list = teamsOfUser.get(userId) ?? [];
-      if (!list.some((x) => x.id === t.id)) list.push({ id: t.id, name: t.name });
+      if (!list.some((x) => x.id === t.id)) list.push({ id: t.id, name: t.name, manages });
       teamsOfUser.set(userId, list);
     }
   }
@@ -213,7 +217,11 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
       createdMs: created,
       updatedMs: created,
       archived,
-      teams: (teamsOfUser.get(u.id) ?? []).map((t, k) => ({ ...t, primary: k === 0 })),
+      teams: (() => {
+        const list = teamsOfUser.get(u.id) ?? [];
+        const primaryId = list.find((t) => !t.manages)?.id;
+        return list.map((t) => ({ id: t.id, name: t.name, primary: t.id === primaryId }));
+      })(),
     };
   });
   const ownerIdOf = (userId: string): string | null => {

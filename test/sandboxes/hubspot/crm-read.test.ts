@@ -93,7 +93,10 @@ describe('owners, pipelines, goals, engagements, currencies', () => {
     const all = [...first.results, ...rest.results];
     expect(all.map((o) => o.email)).toEqual(['ann@acme.example', 'bob@acme.example', 'cat@acme.example']);
     const cat = all.find((o) => o.email === 'cat@acme.example')!;
-    expect(cat.teams).toEqual([{ id: sandbox.idMap.toExternal('team', 'team-east'), name: 'East', primary: true }]);
+    // Cat manages East without being one of its reps: she belongs to it as a non-primary
+    // member, which is how the connector tells a team's manager from its members.
+    expect(cat.teams).toEqual([{ id: sandbox.idMap.toExternal('team', 'team-east'), name: 'East', primary: false }]);
+    expect(all.find((o) => o.email === 'ann@acme.example')!.teams).toEqual([{ id: sandbox.idMap.toExternal('team', 'team-east'), name: 'East', primary: true }]);
     const archived = await client.crm.owners.ownersApi.getPage(undefined, undefined, 100, true);
     expect(archived.results.map((o) => o.email)).toEqual(['dan@acme.example']);
   });
