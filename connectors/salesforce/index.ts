@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import type { CrmConnector } from '../core/crm-connector.js';
+import type { Db } from '../../worker/src/db/database.js';
+import type { SyncObject } from '../../worker/src/queues/families.js';
+import { PermanentJobError } from '../../worker/src/queues/errors.js';
+import type { JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
+import type { TokenCipher } from '../../worker/src/secrets/token-cipher.js';
+import { syncActivities } from './activities-stream.js';
+import { processChangeEvents } from './change-events.js';
+import { parseSalesforceConfig, type SalesforceConfig } from './config.js';
+import { syncDeals } from './deals-stream.js';
+import { classifySalesforceError, toJobError } from './errors.js';
+import { SALESFORCE_OBJECTS } from './install.js';
+import { syncFxRates, syncPipelines, syncQuotas, syncUsers } from './reference-streams.js';
+import { ApiMeter, openSession } from './session.js';
+import { streamRun, type StreamRun } from './stream-run.js';
+import { createTaskWriter } from './task-writer.js';
+
+export { parseSalesforceConfig, type SalesforceConfig } from './config.js';
+export { createSalesforceRouter } from './router.js';
+export { beginInstall, completeInstall, SALESFORCE_OBJECTS } from './install.js';
+export { subscribeChangeEvents, CDC_CHANNELS } from './change-events.js';
+export { ApiMeter } from './session.js';
+export { SPLIT_PROBLEM_ACTION } from './split-report.js';
+
+export interface SalesforceConnectorDeps {
+  readonly db: Db;
+  readonly cipher: TokenCipher;
+  readonly logger?: Logger | undefined;
+  /** Bulk API 2.0 job poll interval (ms). */
+  readonly bulkPollMs?: number;
+  /** Receives each run's API meter (calls made, org usage), for metrics and the benchmark. */
+  readonly onApiUsage?: (tenantId: string, object: string, meter: ApiMeter) => void;
+}
+
+const STREAMS: Readonly<Record<(typeof SALESFORCE_OBJECTS)[number], (run: StreamRun) => Promise<{ pages: number; records: number }>>> = {
+  users: syncUsers,
+  pipelines: syncPipelines,
+  'fx-rates': syncFxRates,
+  quotas: syncQuotas,
+  deals: syncDeals,
+  activities: syncActivities,
+};
+
+export function createSalesforceConnector(config: SalesforceConfig | Readonly<Record<string, string | undefined>>, deps: SalesforceConnectorDeps): CrmConnector {
+  const cfg: SalesforceConfig = 'clientId' in config && typeof config['clientId'] === 'string' ? (config as SalesforceConfig) : parseSalesforceConfig(config as Record<string, string | undefined>);
+  const taskWriter = createTaskWriter(cfg, deps);
+  return {
+    source: 'salesforce',
+    objects: SALESFORCE_OBJECTS,
+    taskWriter,
+    async syncObject(payload: SyncObject, jobDeps: JobDeps, ctx: JobContext) {
+      const stream = STREAMS[payload.object as keyof typeof STREAMS];
+      if (!stream) throw new PermanentJobError('invalid_input', `Salesforce has no object stream "${payload.object}"; use one of ${SALESFORCE_OBJECTS.join(', ')}`);
+      const meter = new ApiMeter();
+      const paused = await jobDeps.db.selectFrom('sync_cursors').select('retry_after').where('tenant_id', '=', payload.tenantId).where('source', '=', 'salesforce').where('object', '=', payload.object).executeTakeFirst();
+      if (paused?.retry_after && new Date(paused.retry_after).getTime() > jobDeps.clock.now().getTime()) {
+        // The org's daily API allocation ran out: calling again before it recovers only earns more REQUEST_LIMIT_EXCEEDED.
+        jobDeps.logger.info({ tenantId: payload.tenantId, object: payload.object, retryAfter: paused.retry_after }, 'salesforce sync paused until the API allocation recovers');
+        return { pages: 0, records: 0 };
+      }
+      try {
+        const session = await openSession(cfg, { db: jobDeps.db, cipher: deps.cipher, logger: jobDeps.logger }, payload.tenantId, meter);
+        return await stream(streamRun(session, cfg, payload, jobDeps, ctx, deps.bulkPollMs ?? 1_000));
+      } catch (err) {
+        const jobError = toJobError(err, `syncing ${payload.object} for tenant ${payload.tenantId}`);
+        const kind = classifySalesforceError(err);
+        await jobDeps.db
+          .updateTable('sync_cursors')
+          .set({ last_error: jobError.message.slice(0, 2_000), ...(kind === 'daily-limit' ? { retry_after: new Date(Date.now() + 60 * 60_000) } : {}) })
+          .where('tenant_id', '=', payload.tenantId)
+          .where('source', '=', 'salesforce')
+          .where('object', '=', payload.object)
+          .execute();
+        jobDeps.logger.warn({ tenantId: payload.tenantId, object: payload.object, failure: kind, apiCalls: meter.calls }, jobError.message);
+        throw jobError;
+      } finally {
+        deps.onApiUsage?.(payload.tenantId, payload.object, meter);
+      }
+    },
+    processEvents(payload, jobDeps, ctx) {
+      return processChangeEvents(cfg, deps.cipher, payload, jobDeps, ctx).catch((err: unknown) => {
+        throw toJobError(err, `applying Change Data Capture batch ${payload.batchId}`);
+      });
+    },
+  };
+}

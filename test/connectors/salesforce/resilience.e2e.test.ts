@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import jsforce from 'jsforce';
+import type { RawDataset } from '../../../shared/src/input/dataset.schema.js';
+import { readConnection } from '../../../connectors/core/tenant-connections.js';
+import { PermanentJobError } from '../../../worker/src/queues/errors.js';
+import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
+import { ORG } from './fixture.js';
+import { CLIENT_ID, CLIENT_SECRET, install, REDIRECT_URI, startHarness, type Harness } from './harness.js';
+
+/**
+ * What goes wrong with a real org: the session expires in the middle of a sync, refresh
+ * tokens rotate, Salesforce answers 503, the daily API allocation runs low or out, a field
+ * is not readable, and finally the admin revokes the app. 4,500 opportunities (3 query pages).
+ */
+const DEALS = 4_500;
+
+function org(): RawDataset {
+  return {
+    ...ORG,
+    activities: [],
+    deals: Array.from({ length: DEALS }, (_, i) => ({ id: `r-${i}`, name: `Deal ${i}`, pipelineId: 'sales', stageId: 'proposal', amount: String(500 + i), currency: 'USD', closeDate: '2026-08-15', createdDate: '2026-03-01', ownerId: i % 2 ? 'ana' : 'bo' })),
+  };
+}
+
+describe('Salesforce connector under expiry, rotation, faults and limits', () => {
+  let t: TestDatabase;
+  let h: Harness;
+  const dealCount = async (): Promise<number> => Number((await t.db.selectFrom('deals').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', h.tenantId).where('deleted_at', 'is', null).executeTakeFirstOrThrow()).n);
+  const refreshTokenNow = async (): Promise<string> => (await readConnection(t.db, h.cipher, h.tenantId))!.refreshToken!;
+  const failure = async (p: Promise<unknown>): Promise<Error> => {
+    try {
+      await p;
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error('expected the sync to fail');
+  };
+
+  beforeAll(async () => {
+    t = await createServerDatabase();
+    h = await startHarness(t.db, org(), { rotateRefreshTokens: true });
+    await install(h);
+    await h.sync('pipelines');
+  });
+  afterAll(async () => {
+    await h?.close();
+    await t?.drop();
+  });
+
+  it('refreshes an access token that expires mid-sync, continues, and keeps the rotated refresh token', async () => {
+    const original = await refreshTokenNow();
+    let pagesWritten = 0;
+    h.onEnqueue = (job) => {
+      // After the first page is committed, every session of the org expires.
+      if (job.name === 'recompute-payees' && ++pagesWritten === 1) h.sandbox.faults.expireSessions();
+    };
+    const result = await h.sync('deals');
+    h.onEnqueue = undefined;
+    expect(result.records).toBe(DEALS);
+    expect(await dealCount()).toBe(DEALS);
+    const rotated = await refreshTokenNow();
+    expect(rotated).not.toBe(original);
+    // The old refresh token is retired by rotation: only the stored one can refresh now.
+    const oauth2 = new jsforce.OAuth2({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI, loginUrl: h.sandbox.url });
+    await expect(oauth2.refreshToken(original)).rejects.toMatchObject({ name: 'invalid_grant' });
+    h.sandbox.faults.expireSessions();
+    await h.sync('users');
+    expect(await refreshTokenNow()).not.toBe(rotated);
+    const conn = await t.db.selectFrom('crm_connections').select('status').where('tenant_id', '=', h.tenantId).executeTakeFirstOrThrow();
+    expect(conn.status).toBe('connected');
+  });
+
+  it('does not let jsforce retry a 503 behind our back; the job retry resumes at the next page', async () => {
+    // A full re-read into an emptied store (so each page changes something and requests a
+    // recompute): 3 pages. Once the first is committed, the request for the second fails with 503.
+    await t.db.deleteFrom('deal_splits').where('tenant_id', '=', h.tenantId).execute();
+    await t.db.deleteFrom('deals').where('tenant_id', '=', h.tenantId).execute();
+    const before = h.sandbox.stats().apiRequests;
+    let armed = false;
+    h.onEnqueue = (job) => {
+      if (job.name !== 'recompute-payees' || armed) return;
+      armed = true;
+      h.sandbox.faults.failNext(1, { status: 503, errorCode: 'SERVER_UNAVAILABLE', message: 'Service unavailable', match: /\/query\// });
+    };
+    const err = await failure(h.sync('deals', 'full'));
+    h.onEnqueue = undefined;
+    expect(err).not.toBeInstanceOf(PermanentJobError);
+    const meter = h.meters[h.meters.length - 1]!;
+    // Every request the connector made reached the org exactly once: no hidden retries.
+    expect(h.sandbox.stats().apiRequests - before).toBeLessThanOrEqual(meter.calls);
+    const cursor = await t.db.selectFrom('sync_cursors').select(['cursor', 'last_error']).where('tenant_id', '=', h.tenantId).where('object', '=', 'deals').executeTakeFirstOrThrow();
+    expect((cursor.cursor as { opps?: { next?: string } }).opps?.next).toMatch(/\/query\//);
+    expect(cursor.last_error).toMatch(/Service unavailable/);
+    // What the job runner's retry does: run the same job again, from the stored cursor.
+    const resumed = await h.sync('deals');
+    expect(resumed.records).toBeLessThan(DEALS);
+    expect(await dealCount()).toBe(DEALS);
+  });
+
+  it('names the field and the fix when the integration user cannot read a field', async () => {
+    h.sandbox.faults.failNext(1, { status: 400, errorCode: 'INVALID_FIELD', message: "No such column 'Amount' on entity 'Opportunity'", match: /\/query$/ });
+    const err = await failure(h.sync('deals', 'full'));
+    expect(err).toBeInstanceOf(PermanentJobError);
+    expect((err as PermanentJobError).code).toBe('missing_permission');
+    expect(err.message).toMatch(/INVALID_FIELD.*Amount.*field-level security/s);
+  });
+
+  it('stops before using the daily API allocation the org keeps for others, and on REQUEST_LIMIT_EXCEEDED', async () => {
+    // 100,000 a day, 20 % kept back: at 85,000 used the sync makes one call, reads the
+    // usage from Sforce-Limit-Info, and stops before the next.
+    h.sandbox.faults.setApiUsage(85_000);
+    const budget = await failure(h.sync('deals', 'full'));
+    expect((budget as PermanentJobError).code).toBe('api_budget');
+    expect(h.sandbox.stats().apiRequests).toBeLessThan(85_000 + 3);
+
+    h.sandbox.faults.setApiUsage(100_000);
+    const limit = await failure(h.sync('users', 'full'));
+    expect((limit as PermanentJobError).code).toBe('api_limit');
+    const cursor = await t.db.selectFrom('sync_cursors').select(['retry_after', 'last_error']).where('tenant_id', '=', h.tenantId).where('object', '=', 'users').executeTakeFirstOrThrow();
+    expect(cursor.retry_after).not.toBeNull();
+    expect(cursor.last_error).toMatch(/REQUEST_LIMIT_EXCEEDED/);
+    // Until retry_after, a scheduled run makes no call at all.
+    h.sandbox.faults.setApiUsage(0);
+    const calls = h.sandbox.stats().apiRequests;
+    expect(await h.sync('users')).toEqual({ pages: 0, records: 0 });
+    expect(h.sandbox.stats().apiRequests).toBe(calls);
+    await t.db.updateTable('sync_cursors').set({ retry_after: null }).where('tenant_id', '=', h.tenantId).execute();
+  });
+
+  it('disconnects the tenant when the admin revokes the app, and keeps its data', async () => {
+    const res = await fetch(`${h.sandbox.url}/services/oauth2/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: await refreshTokenNow() }) });
+    expect(res.status).toBe(200);
+    h.sandbox.faults.expireSessions();
+    const err = await failure(h.sync('deals'));
+    expect((err as PermanentJobError).code).toBe('auth_revoked');
+    const tenant = await t.db.selectFrom('tenants').select('status').where('id', '=', h.tenantId).executeTakeFirstOrThrow();
+    expect(tenant.status).toBe('disconnected');
+    const conn = await t.db.selectFrom('crm_connections').select(['status', 'refresh_token_enc']).where('tenant_id', '=', h.tenantId).executeTakeFirstOrThrow();
+    expect(conn).toEqual({ status: 'revoked', refresh_token_enc: null });
+    expect(await dealCount()).toBe(DEALS);
+  });
+});
