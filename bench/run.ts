@@ -6,7 +6,8 @@ import type { BenchDefinition, BenchReport } from './bench-types.js';
 
 /**
  * `npm run bench`: runs every `bench/*.bench.ts` (each exports `bench`), prints a table
- * per bench on stdout, progress on stderr, and writes bench/results/latest.json.
+ * per bench on stdout, progress on stderr, and writes one report of them all as
+ * bench/results/latest.json and a readable bench/results/latest.md.
  * BENCH_ONLY=name runs one bench; BENCH_STRICT=1 exits 1 when a target is missed.
  */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   if (files.length === 0) throw new Error(only ? `no bench/${only}.bench.ts` : 'no bench/*.bench.ts files');
 
   const reports: BenchReport[] = [];
+  const rendered: string[] = [];
   for (const file of files) {
     const module = (await import(pathToFileURL(join(here, file)).href)) as { bench?: BenchDefinition };
     if (!module.bench) throw new Error(`bench/${file} does not export "bench"`);
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     log(`start: ${module.bench.description}`);
     const report = await module.bench.run(log);
     reports.push(report);
+    rendered.push(render(report));
     process.stdout.write(`${render(report)}\n\n`);
   }
 
@@ -72,7 +75,13 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'latest.json');
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
-  process.stderr.write(`results written to ${path}\n`);
+  const summary = table(
+    ['bench', 'target', 'goal', 'actual', 'status'],
+    reports.flatMap((r) => r.targets.map((t) => [r.name, t.name, t.target, t.actual, t.met ? 'MET' : `NOT MET: ${t.gap ?? ''}`])),
+  );
+  const machine = `${results.date}, Node ${results.node}, ${results.platform}, ${results.cpu.cores} × ${results.cpu.model}, ${results.totalMemoryMiB} MiB`;
+  writeFileSync(join(dir, 'latest.md'), `# Benchmark report\n\n${machine}\n\n## Targets\n\n${summary}\n\n${rendered.join('\n\n')}\n`);
+  process.stderr.write(`results written to ${path} and ${join(dir, 'latest.md')}\n`);
   const missed = reports.flatMap((r) => r.targets.filter((t) => !t.met).map((t) => `${r.name}: ${t.name}`));
   if (missed.length > 0) process.stderr.write(`targets not met: ${missed.join('; ')}\n`);
   if (missed.length > 0 && process.env['BENCH_STRICT'] === '1') process.exitCode = 1;

@@ -54,6 +54,15 @@ describe('plan lines built on read', () => {
     }
   });
 
+  it('statements add up their total and residual on read, and copy like plain ones', () => {
+    const statement = statementOf(run([ae, flm], data, '2026-Q3'), 'ana');
+    expect(Object.keys(statement)).toEqual(['tenantId', 'payeeId', 'payeeName', 'period', 'asOf', 'currency', 'lines', 'total', 'residual', 'attainment', 'opening', 'closing']);
+    const copy = { ...statement };
+    expect(copy.total.toString()).toBe(statement.lines.reduce((t, l) => t.plus(l.amount), new Decimal(0)).toString());
+    expect(copy.residual.toString()).toBe(statement.lines.reduce((t, l) => t.plus(l.exact.minus(l.amount)), new Decimal(0)).toString());
+    expect(JSON.parse(JSON.stringify(statement)).total).toBe(statement.total.toString());
+  });
+
   it('read before or after each other, explanation and provenance agree', () => {
     const first = statementOf(run([ae, flm], data, '2026-Q3'), 'ana').lines.map((l) => [l.explanation, JSON.stringify(lineToJson(l, { currency: 'USD' as never }))]);
     const second = statementOf(run([ae, flm], data, '2026-Q3'), 'ana').lines.map((l) => {

@@ -42,12 +42,6 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
   // Paid at the period's last day's rate, or the latest one known if the period is not over yet.
   const payDate = minDate(lastDay(period), input.asOf);
   const lines: PayoutLine[] = [];
-  // The statement total is kept as lines are added: the same left-to-right sum as adding them up at the end.
-  let running = ZERO;
-  const pushLine = (line: PayoutLine): void => {
-    lines.push(line);
-    running = add(running, line.amount);
-  };
   const fxByPlanCurrency = new Map<string, FxUse | 'same' | undefined>();
   const fxNotes = new Map<string, PayFxNote>();
   const payFxNote = (planCurrency: string, rate: FxUse): PayFxNote => {
@@ -70,9 +64,23 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
     }
     const rate = fx === 'same' ? undefined : fx;
     line.settle(currency, rate, rate && payFxNote(plan.currency, rate));
-    pushLine(line);
+    lines.push(line);
   }
-  for (const adjustment of input.adjustments) pushLine(adjustment);
+  for (const adjustment of input.adjustments) lines.push(adjustment);
+
+  // Earnings matter only to netting and draws. Without a carried balance or a draw, and with no
+  // negative line, the period cannot net negative: nothing more is added, and the total is
+  // added up when first read.
+  if (!input.opening.carried.greaterThan(0) && input.draw === undefined && !lines.some((l) => l.amount.isNegative())) {
+    const attainment: AttainmentSummary[] = [...(input.planLines?.attainment ?? [])];
+    return new AssembledStatement(input.tenantId, payeeId, input.user?.name ?? payeeId, period, input.asOf, currency, lines, undefined, attainment, input.opening, { draw: input.opening.draw, carried: input.opening.carried });
+  }
+  // The total is then kept as lines are added: the same left-to-right sum as adding them up at the end.
+  let running = totalOf(lines);
+  const pushLine = (line: PayoutLine): void => {
+    lines.push(line);
+    running = add(running, line.amount);
+  };
 
   const rounding = input.plans[0]?.rounding ?? 'half-even';
   const round = (d: Decimal): Decimal => roundToMinor(d, currency, rounding).amount;
@@ -145,6 +153,13 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
   return new AssembledStatement(input.tenantId, payeeId, input.user?.name ?? payeeId, period, input.asOf, currency, lines, running, attainment, input.opening, { draw: drawBalance, carried });
 }
 
+/** Sum of the lines' amounts, in line order. */
+function totalOf(lines: readonly PayoutLine[]): Decimal {
+  let total = ZERO;
+  for (const l of lines) total = add(total, l.amount);
+  return total;
+}
+
 /** Sum of the lines' rounding residuals (exact − amount), in line order. */
 function residualOf(lines: readonly PayoutLine[]): Decimal {
   let residual = ZERO;
@@ -153,13 +168,15 @@ function residualOf(lines: readonly PayoutLine[]): Decimal {
   return residual;
 }
 
-/** The accessor every statement shares for its residual; its getter is set by the class below. */
+/** The accessors every statement shares; their getters are set by the class below. */
+const TOTAL: PropertyDescriptor = { enumerable: true, configurable: true };
 const RESIDUAL: PropertyDescriptor = { enumerable: true, configurable: true };
 
 /**
- * A statement whose rounding residual is added up when first read (two operations per
- * line that a full recompute otherwise spends on a figure few read). `residual` is an own,
- * enumerable accessor, so copies, JSON and matchers see it like a plain field.
+ * A statement whose rounding residual (and, when netting and draws did not need it, its
+ * total) is added up when first read: operations per line that a full recompute would
+ * otherwise spend on figures few read. Both are own, enumerable accessors, so copies,
+ * JSON and matchers see them like plain fields.
  */
 class AssembledStatement implements Statement {
   declare readonly tenantId: Statement['tenantId'];
@@ -174,6 +191,7 @@ class AssembledStatement implements Statement {
   declare readonly attainment: readonly AttainmentSummary[];
   declare readonly opening: Balances;
   declare readonly closing: Balances;
+  #total: Decimal | undefined;
   #residual: Decimal | undefined;
 
   constructor(
@@ -184,7 +202,8 @@ class AssembledStatement implements Statement {
     asOf: Statement['asOf'],
     currency: CurrencyCode,
     lines: readonly PayoutLine[],
-    total: Decimal,
+    /** Undefined: added up from the lines when first read. */
+    total: Decimal | undefined,
     attainment: readonly AttainmentSummary[],
     opening: Balances,
     closing: Balances,
@@ -197,15 +216,20 @@ class AssembledStatement implements Statement {
     this.asOf = asOf;
     this.currency = currency;
     this.lines = lines;
-    this.total = total;
+    Object.defineProperty(this, 'total', TOTAL);
     Object.defineProperty(this, 'residual', RESIDUAL);
     this.attainment = attainment;
     this.opening = opening;
     this.closing = closing;
+    this.#total = total;
     this.#residual = undefined;
   }
 
   static {
+    TOTAL.get = function (this: AssembledStatement): Decimal {
+      this.#total ??= totalOf(this.lines);
+      return this.#total;
+    };
     RESIDUAL.get = function (this: AssembledStatement): Decimal {
       this.#residual ??= residualOf(this.lines);
       return this.#residual;

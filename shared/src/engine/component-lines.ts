@@ -1,4 +1,4 @@
-import { ExactSumBound, HUNDRED, ONE, ZERO, add, fitsPrecision, minDecimal, multiply, subtract, sumIsExact, type Decimal } from '../money/decimal.js';
+import { HUNDRED, ONE, ZERO, add, compare, fitsPrecision, multiply, type Decimal } from '../money/decimal.js';
 import { minorUnits } from '../money/currency.js';
 import { displayMoney } from '../money/money.js';
 import type { Activity } from '../domain/activities.js';
@@ -10,6 +10,7 @@ import { LazyWords, Words, pct, quantity, ratePhrase, slicesPhrase } from './exp
 import { PlanPayoutLine, type LineDraft } from './payout-line.js';
 import type { EffectiveQuota } from './quota-target.js';
 import type { FxUse, Provenance } from './statement.js';
+import { RunningCap } from './running-cap.js';
 import { attainmentPercent, initialTierState, payTiered, TierSchedule, type TierState } from './tiers.js';
 import type { CreditKind } from '../plan/plan.js';
 import type { UserId } from '../domain/ids.js';
@@ -392,27 +393,20 @@ class GateAndCap {
   private readonly gateValue: Decimal | undefined;
   private withheld = ZERO;
   private withheldSince: IsoDate | undefined;
-  private desired = ZERO;
-  private paid = ZERO;
-  /**
-   * Without a gate or cap, the running total only decides what each line pays: the
-   * amount itself while every sum is exact. Amounts are then kept here rather than added
-   * up, as long as their size proves every sum exact; the total is added up (the same
-   * additions, in order) only if a line could make it inexact.
-   */
-  private notYetAdded: ExactSumBound | undefined;
+  /** Undefined without a cap: every line then pays its own amount. */
+  private readonly cap: RunningCap | undefined;
 
   constructor(
     private readonly ctx: ComponentContext,
     target: Decimal | undefined,
   ) {
-    const gate = ctx.component.gate;
+    const { gate, cap } = ctx.component;
     this.gateValue = gate === undefined ? undefined : (target ?? ZERO).times(gate).dividedBy(HUNDRED);
-    if (gate === undefined && ctx.component.cap === undefined) this.notYetAdded = new ExactSumBound();
+    this.cap = cap === undefined ? undefined : new RunningCap(cap);
   }
 
   add(draft: LineDraft): void {
-    const gateOpen = this.gateValue === undefined || draft.cumulativeAfter.greaterThanOrEqualTo(this.gateValue);
+    const gateOpen = this.gateValue === undefined || compare(draft.cumulativeAfter, this.gateValue) >= 0;
     if (!gateOpen) {
       this.withheld = add(this.withheld, draft.amount);
       this.withheldSince ??= draft.date;
@@ -459,33 +453,15 @@ class GateAndCap {
     const { plan, component } = this.ctx;
     // The words are rendered later; an unknown plan currency must still fail here, where formatting them did.
     if (this.lines.length === 0) minorUnits(plan.currency);
-    // Running caps: the cumulative payable is min(cumulative desired, cap), so a negative
-    // line frees room under the cap exactly as much as it took.
     const added = isWithheld ? ZERO : draft.amount;
-    let payable: Decimal;
-    if (this.notYetAdded?.keep(added)) payable = added;
-    else {
-      if (this.notYetAdded) {
-        this.desired = this.paid = this.notYetAdded.total();
-        this.notYetAdded = undefined;
-      }
-      const desiredBefore = this.desired;
-      this.desired = add(desiredBefore, added);
-      const newPaid = component.cap === undefined ? this.desired : minDecimal(this.desired, component.cap);
-      // While the cap has never bitten, paid is the running desired total: an exactly added amount is payable as it is.
-      const uncappedSoFar = newPaid === this.desired && this.paid === desiredBefore;
-      payable = uncappedSoFar && !added.isZero() && sumIsExact(desiredBefore, added) ? added : subtract(newPaid, this.paid);
-      this.paid = newPaid;
-    }
-    const wasCapped = !isWithheld && payable !== draft.amount && !payable.equals(draft.amount);
-    // An equal value may be the line's own amount object: one Decimal fewer kept per line.
-    if (!wasCapped && !isWithheld) payable = draft.amount;
-    const line = new PlanPayoutLine(this.ctx, draft, isWithheld ? ZERO : draft.amount, payable, wasCapped, isWithheld);
+    const payable = this.cap ? this.cap.take(added) : added;
+    // Only a cap changes what a line pays; an equal value is kept as the line's own amount object (one Decimal fewer per line).
+    const wasCapped = this.cap !== undefined && !isWithheld && payable !== draft.amount && compare(payable, draft.amount) !== 0;
+    const line = new PlanPayoutLine(this.ctx, draft, added, wasCapped ? payable : added, wasCapped, isWithheld);
     if (isWithheld) line.addNote(this.ctx.withheldNote());
     else if (wasCapped) {
-      const note = (): string => ` Capped: ${component.name} pays at most ${displayMoney({ amount: component.cap!, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`;
-      // Without a cap this note cannot be written (a rounding difference, not a cap); it fails now, as it always has.
-      line.addNote(component.cap === undefined ? note() : new LazyWords(note));
+      const cap = this.cap!.cap;
+      line.addNote(new LazyWords(() => ` Capped: ${component.name} pays at most ${displayMoney({ amount: cap, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`));
     }
     this.lines.push(line);
   }

@@ -1,4 +1,4 @@
-import { HUNDRED, ONE, ZERO, add, minDecimal, subtract, type Decimal } from '../money/decimal.js';
+import { HUNDRED, ONE, ZERO, compare, type Decimal } from '../money/decimal.js';
 import { displayMoney } from '../money/money.js';
 import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
@@ -7,7 +7,8 @@ import { measureKey, type Measure } from '../domain/quotas.js';
 import type { Component, CreditKind, Plan, PlanAssignment } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
 import { contains, type Period } from '../time/period.js';
-import { componentLines, type CreditEvent, type RawLine } from './component-lines.js';
+import { componentPayer, type RawLine } from './component-lines.js';
+import { RunningCap } from './running-cap.js';
 import { datedRecords, rangeIn } from './dated-records.js';
 import { LazyWords } from './explain.js';
 import { activityCredits, dealCredits, type DealCredit } from './credits.js';
@@ -346,7 +347,12 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
       for (let componentIndex = 0; componentIndex < facts.length; componentIndex++) {
         const fact = facts[componentIndex]!;
         const component = fact.component;
-        const events: CreditEvent[] = [];
+        // The quota comes first, so each record is paid as it is read (a missing quota pays nothing,
+        // but records are still valued: a missing exchange rate is reported either way).
+        const quotaRecord = findQuota(quotaLookup, assignment.userId, component.quotaMeasure, period, index.data.calendar);
+        const quota = quotaRecord && effectiveQuota(quotaLookup, quotaRecord, plan, assignment, user, period, index.data.calendar);
+        const missingQuota = fact.needsQuota && (!quota || quota.effectiveTarget.isZero());
+        const payer = missingQuota ? undefined : componentPayer(plan, componentIndex, quota);
         for (const record of mine) {
           const { deal, activity, dealInfo: info } = record;
           let value = ZERO;
@@ -360,14 +366,14 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
               value = valued.value;
               fx = valued.fx;
             }
-            if (!matchesFilter(fact, deal, value)) continue;
-          } else if (!fact.paysOnActivities) continue;
+            if (!payer || !matchesFilter(fact, deal, value)) continue;
+          } else if (!fact.paysOnActivities || !payer) continue;
           tally.start(fact, deal, activity, value);
           tally.add(record.credit);
           if (record.more) for (const credit of record.more) tally.add(credit);
           if (tally.quotaValue.isZero() && tally.payoutValue.isZero()) continue;
           const { via, vias } = tally;
-          events.push({
+          payer.accept({
             recordId: info?.id ?? activity!.id,
             date: info?.closeDate ?? activity!.occurredAt,
             deal,
@@ -382,9 +388,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
             creditFx: fx,
           });
         }
-        const quotaRecord = findQuota(quotaLookup, assignment.userId, component.quotaMeasure, period, index.data.calendar);
-        const quota = quotaRecord && effectiveQuota(quotaLookup, quotaRecord, plan, assignment, user, period, index.data.calendar);
-        if (fact.needsQuota && (!quota || quota.effectiveTarget.isZero())) {
+        if (!payer) {
           exceptions.push({
             code: 'missing_quota',
             recordId: `${assignment.userId}/${plan.id}/${component.id}`,
@@ -393,7 +397,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
           });
           continue;
         }
-        const result = componentLines(plan, componentIndex, events, quota);
+        const result = payer.finish();
         for (const line of result.lines) planLines.push(line);
         summaries.push({
           planId: plan.id,
@@ -441,14 +445,10 @@ function applyPeriodCap(plan: Plan, lines: PlanLine[]): PlanLine[] {
   const sorted = lines.sort(compareLines);
   if (plan.periodCap === undefined) return sorted;
   const cap = plan.periodCap;
-  let desired = ZERO;
-  let paid = ZERO;
+  const running = new RunningCap(cap);
   for (const line of sorted) {
-    desired = add(desired, line.payable);
-    const newPaid = minDecimal(desired, cap);
-    const payable = subtract(newPaid, paid);
-    paid = newPaid;
-    if (payable.equals(line.payable)) continue;
+    const payable = running.take(line.payable);
+    if (payable === line.payable || compare(payable, line.payable) === 0) continue;
     line.capTo(payable, new LazyWords(() => ` Plan cap: ${plan.name} pays at most ${displayMoney({ amount: cap, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`));
   }
   return sorted;

@@ -1,4 +1,4 @@
-import { HUNDRED, ONE, ZERO, add, compact, fitsPrecision, maxDecimal, minDecimal, scaleBy, subtract, sumIsExact, type Decimal } from '../money/decimal.js';
+import { HUNDRED, ONE, ZERO, add, compact, compare, fitsPrecision, maxDecimal, minDecimal, scaleBy, subtract, sumIsExact, type Decimal } from '../money/decimal.js';
 import type { TierTable } from '../plan/plan.js';
 import { Deferred, resolve, type MaybeDeferred } from './deferred.js';
 import type { TierSlice } from './statement.js';
@@ -20,9 +20,11 @@ export class TierSchedule {
   /** In value units; undefined means "no marginal region". */
   readonly marginalFrom: Decimal | undefined;
   /**
-   * The table's basis is attainment %, so `toBasis(x)` is exactly `attainmentPercent(x, quota)`:
-   * the unit quota/100 only shifts the quota's digits, and x / (q/100) and x × 100 / q are
-   * the same correctly rounded quotient. Components then divide once per event, not twice.
+   * The table's basis is attainment %, so `toBasis(x)` is exactly `attainmentPercent(x, quota)`
+   * for every cumulative credit x (a sum decimal.js rounded, so at most 40 digits): the unit
+   * quota/100 only shifts the quota's digits, and x / (q/100) and x × 100 / q are the same
+   * correctly rounded quotient (test/engine/shortcuts.test.ts). One division — deferred
+   * until provenance is read — then serves a line's attainment and its slice's end.
    */
   readonly basisIsAttainment: boolean;
   private readonly retroTopTier: number;
@@ -62,7 +64,7 @@ export class TierSchedule {
   tierAt(x: Decimal): number {
     let idx = 0;
     for (let i = 1; i < this.lowers.length; i++) {
-      if (this.lowers[i]!.lessThanOrEqualTo(x)) idx = i;
+      if (compare(this.lowers[i]!, x) <= 0) idx = i;
       else if (this.lowersRise) break;
     }
     return idx;
@@ -76,8 +78,8 @@ export class TierSchedule {
   tierNear(x: Decimal, near: number, notBelow: boolean): number {
     if (!this.lowersRise) return this.tierAt(x);
     let i = near;
-    while (i + 1 < this.lowers.length && this.lowers[i + 1]!.lessThanOrEqualTo(x)) i++;
-    if (i === near && !notBelow) while (i > 0 && this.lowers[i]!.greaterThan(x)) i--;
+    while (i + 1 < this.lowers.length && compare(this.lowers[i + 1]!, x) <= 0) i++;
+    if (i === near && !notBelow) while (i > 0 && compare(this.lowers[i]!, x) > 0) i--;
     return i;
   }
 
@@ -230,7 +232,7 @@ export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit:
   // Wholly inside the retroactive region, an exactly computed `after` means the retroactive credit is the credit itself.
   const quotaRetro = retroAfter === after && retroBefore === before && !quotaCredit.isZero() && sumIsExact(before, quotaCredit) ? quotaCredit : subtract(retroAfter, retroBefore);
   let payRetro: Decimal;
-  if (quotaCredit.isZero()) payRetro = m === undefined || before.lessThan(m) ? payoutCredit : ZERO;
+  if (quotaCredit.isZero()) payRetro = m === undefined || compare(before, m) < 0 ? payoutCredit : ZERO;
   // No retroactive credit pays nothing retroactively; the sign of that zero is never observed (it is only tested and added).
   else payRetro = quotaRetro.isZero() ? ZERO : scaleBy(payoutCredit, quotaRetro, quotaCredit);
   const payMarginal = subtract(payoutCredit, payRetro);
@@ -258,7 +260,7 @@ export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit:
         const upper = schedule.uppers[i];
         const lower = schedule.lowers[i]!;
         // A tier wholly below or above [lo, hi] has no overlap; skip it before computing one.
-        if ((upper !== undefined && upper.lessThanOrEqualTo(lo)) || lower.greaterThanOrEqualTo(hi)) continue;
+        if ((upper !== undefined && compare(upper, lo) <= 0) || compare(lower, hi) >= 0) continue;
         const overlapHi = upper === undefined ? hi : minDecimal(hi, upper);
         const overlap = overlapHi.minus(maxDecimal(lo, lower));
         if (overlap.lessThanOrEqualTo(0)) continue;

@@ -37,11 +37,11 @@ export function sum(values: Iterable<Decimal>): Decimal {
 }
 
 export function minDecimal(a: Decimal, b: Decimal): Decimal {
-  return a.lessThanOrEqualTo(b) ? a : b;
+  return compare(a, b) <= 0 ? a : b;
 }
 
 export function maxDecimal(a: Decimal, b: Decimal): Decimal {
-  return a.greaterThanOrEqualTo(b) ? a : b;
+  return compare(a, b) >= 0 ? a : b;
 }
 
 /*
@@ -107,33 +107,22 @@ export function compact(x: Decimal): Decimal {
 }
 
 /**
- * Amounts set aside to be added up later, in order, while their sizes prove every partial
- * sum exact: n amounts of at most I integer digits and D decimals sum to at most
- * I + digits(n) integer digits (plus a carry) and D decimals. Then `(sum + a) − sum` is
- * `a` for each of them, which is all a running total is asked for until it is needed.
+ * `x.comparedTo(y)` without the copy of `y` decimal.js makes first (a Decimal and its
+ * digit array per comparison, in the engine's hottest loops): the same steps on the same
+ * fields — sign, exponent, then the base-1e7 digit words — for finite values; others are
+ * left to decimal.js. test/engine/decimal-compare.test.ts checks it against decimal.js.
  */
-export class ExactSumBound {
-  private readonly amounts: Decimal[] = [];
-  private integerDigits = 1;
-  private decimals = 0;
-
-  /** Sets `amount` aside and returns true if the sum stays provably exact with it; otherwise changes nothing and returns false. */
-  keep(amount: Decimal): boolean {
-    if (amount.isZero()) return false;
-    const integerDigits = Math.max(this.integerDigits, amount.e + 1);
-    const decimals = Math.max(this.decimals, amount.decimalPlaces());
-    const count = this.amounts.length + 1;
-    if (integerDigits + String(count).length + 1 + decimals > PRECISION) return false;
-    this.integerDigits = integerDigits;
-    this.decimals = decimals;
-    this.amounts.push(amount);
-    return true;
-  }
-
-  /** The running total of the amounts set aside, added up in order. */
-  total(): Decimal {
-    let total = ZERO;
-    for (const amount of this.amounts) total = add(total, amount);
-    return total;
-  }
+export function compare(x: Decimal, y: Decimal): number {
+  const xd = x.d;
+  const yd = y.d;
+  if (!xd || !yd) return x.comparedTo(y);
+  const xs = x.s;
+  const ys = y.s;
+  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -ys : 0;
+  if (xs !== ys) return xs;
+  if (x.e !== y.e) return x.e > y.e !== xs < 0 ? 1 : -1;
+  const xl = xd.length;
+  const yl = yd.length;
+  for (let i = 0, j = xl < yl ? xl : yl; i < j; ++i) if (xd[i] !== yd[i]) return xd[i]! > yd[i]! !== xs < 0 ? 1 : -1;
+  return xl === yl ? 0 : xl > yl !== xs < 0 ? 1 : -1;
 }
