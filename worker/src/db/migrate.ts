@@ -2,6 +2,8 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import type { Db } from './database.js';
 import * as initial from './migrations/0001-initial.js';
 import * as connections from './migrations/0002-connections.js';
+import * as cardApi from './migrations/0003-card-api.js';
+import * as admin from './migrations/0004-admin.js';
 
 /**
  * Migrations are TypeScript modules listed here in order (Kysely's Migrator keeps the
@@ -12,6 +14,8 @@ import * as connections from './migrations/0002-connections.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-connections': connections,
+  '0003-card-api': cardApi,
+  '0004-admin': admin,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

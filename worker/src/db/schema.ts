@@ -299,6 +299,36 @@ export interface AuditLogTable {
   at: Generated<Timestamp>;
 }
 
+export interface CardApiCredentialsTable {
+  tenant_id: string;
+  id: string;
+  /** SHA-256 (hex) of the secret part; the secret itself is shown once and never stored. */
+  secret_hash: string;
+  label: string;
+  created_by: string;
+  created_at: Generated<Timestamp>;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface TenantRolesTable {
+  tenant_id: string;
+  user_id: string;
+  role: 'admin';
+  granted_by: string;
+  granted_at: Generated<Timestamp>;
+}
+
+export interface CardApiIdempotencyTable {
+  tenant_id: string;
+  actor: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: Json<unknown>;
+  created_at: Generated<Timestamp>;
+}
+
 export interface DatabaseSchema {
   tenants: TenantsTable;
   crm_connections: CrmConnectionsTable;
@@ -324,4 +354,7 @@ export interface DatabaseSchema {
   coaching_tasks: CoachingTasksTable;
   event_receipts: EventReceiptsTable;
   audit_log: AuditLogTable;
+  card_api_credentials: CardApiCredentialsTable;
+  tenant_roles: TenantRolesTable;
+  card_api_idempotency: CardApiIdempotencyTable;
 }

@@ -1,0 +1,101 @@
+import { ZERO } from '../../../../shared/src/money/decimal.js';
+import type { DealId, UserId } from '../../../../shared/src/domain/ids.js';
+import { measureKey } from '../../../../shared/src/domain/quotas.js';
+import { dealCredits } from '../../../../shared/src/engine/credits.js';
+import { estimateOpenDeals, nextTierGap, type DealEstimate } from '../../../../shared/src/engine/estimator.js';
+import { outcomeOf } from '../../../../shared/src/engine/tenant-index.js';
+import { periodContaining } from '../../../../shared/src/time/period.js';
+import { ApiFailure } from '../http/api-failure.js';
+import { assertCanSee, freshnessOf, ledgerFor, periodKindFor, statementOf, type CardContext } from './card-context.js';
+import { fromLedger, fromPayoutLine, ledgerDealId } from './explanation-lines.js';
+import { attainmentViews, explainLink, moneyView, nextTierView } from './format.js';
+import { CARD_API_VERSION, type DealCardView, type PersonRef } from './view-models.js';
+
+const PLAN_KINDS = new Set(['commission', 'true-up', 'gate-release', 'spiff', 'bonus']);
+
+export function measureLookup(ctx: CardContext): (planId: string, componentId: string) => string | undefined {
+  return (planId, componentId) => {
+    const component = ctx.snapshot.plans.find((p) => p.id === planId)?.components.find((c) => c.id === componentId);
+    return component && measureKey(component.measure);
+  };
+}
+
+/** The estimate for one open deal alone, on the data as it stands: what closing it adds. */
+export function estimateFor(ctx: CardContext, payeeId: string, dealId: string): Promise<DealEstimate | undefined> {
+  const { snapshot, asOf } = ctx;
+  return snapshot.remember(`estimate|${payeeId}|${dealId}|${asOf}`, () => estimateOpenDeals({ plans: snapshot.plans, data: snapshot.data, payeeId: payeeId as UserId, asOf, dealIds: [dealId as DealId], locked: snapshot.locked })[0]);
+}
+
+/**
+ * The deal card: for the viewing rep (or, for a manager or admin, the rep asked for),
+ * what this deal pays if it closes, or what it paid, and where it leaves attainment.
+ */
+export async function dealCard(ctx: CardContext, dealId: string, payeeId: string | undefined): Promise<DealCardView> {
+  if (!ctx.snapshot.index.dealsById.has(dealId)) throw new ApiFailure('not_found', `No deal ${dealId} in this account`, 'open the card on a deal that has synced (new deals appear after the next sync)');
+  const payee = assertCanSee(ctx, payeeId ?? ctx.viewer.userId);
+  const card = await ctx.snapshot.remember(`card|deal|${dealId}|${payee.userId}|${ctx.asOf}`, () => buildDealCard(ctx, dealId, payee));
+  return { ...card, viewer: ctx.viewer, freshness: freshnessOf(ctx) };
+}
+
+async function buildDealCard(ctx: CardContext, dealId: string, payee: PersonRef): Promise<DealCardView> {
+  const { snapshot } = ctx;
+  const deal = snapshot.index.dealsById.get(dealId)!;
+  const stage = snapshot.index.stages.get(deal.pipelineId)?.get(deal.stageId);
+  const status = outcomeOf(snapshot.index, deal) ?? 'open';
+  const base: Omit<DealCardView, 'outcome' | 'period' | 'commission' | 'netPay' | 'lines' | 'attainment' | 'landsInTier' | 'nextTier' | 'explain'> = {
+    kind: 'deal',
+    version: CARD_API_VERSION,
+    viewer: ctx.viewer,
+    payee,
+    deal: { id: deal.id, name: deal.name, status, stageName: stage?.name ?? deal.stageId, closeDate: deal.closeDate, amount: moneyView(deal.amount, deal.currency) },
+    freshness: freshnessOf(ctx),
+  };
+  const empty = { period: null, commission: null, netPay: null, lines: [], attainment: { now: [], afterClose: null }, landsInTier: null, nextTier: null, explain: null };
+  const credits = dealCredits(deal, snapshot.index.hierarchy, 10);
+  if (!Array.isArray(credits) || !credits.some((c) => c.payeeId === payee.userId)) return { ...base, ...empty, outcome: 'not-credited' };
+  const plan = snapshot.plans.find((p) => p.payees.some((a) => a.userId === payee.userId));
+  if (!plan) return { ...base, ...empty, outcome: 'no-plan' };
+  const period = periodContaining(deal.closeDate, periodKindFor(snapshot, payee.userId), snapshot.data.calendar);
+  const measureOf = measureLookup(ctx);
+
+  if (status === 'open') {
+    const estimate = await estimateFor(ctx, payee.userId, deal.id);
+    if (!estimate) return { ...base, ...empty, outcome: 'no-plan' };
+    return {
+      ...base,
+      outcome: 'estimate',
+      period: estimate.period,
+      commission: moneyView(estimate.commission, estimate.currency),
+      netPay: moneyView(estimate.netPay, estimate.currency),
+      lines: estimate.lines.map((l) => fromPayoutLine(l, estimate.currency, estimate.period, snapshot.plans, measureOf)),
+      attainment: {
+        now: attainmentViews(estimate.attainmentBefore, snapshot.plans, payee.userId, estimate.period),
+        afterClose: attainmentViews(estimate.attainmentAfter, snapshot.plans, payee.userId, estimate.period),
+      },
+      landsInTier: estimate.landsInTier ?? null,
+      nextTier: nextTierView(estimate.nextTier, estimate.attainmentAfter, snapshot.plans),
+      explain: explainLink('deal-estimate', 'How is this estimate worked out?', { dealId: deal.id, userId: payee.userId }),
+    };
+  }
+
+  // Won or lost: what the ledger holds for this deal in its period (a lost deal may carry a clawback).
+  const ledger = await ledgerFor(ctx, payee.userId, period.id);
+  const lines = ledger.lines.filter((l) => ledgerDealId(l) === deal.id);
+  const paid = lines.filter((l) => PLAN_KINDS.has(l.kind) || l.kind === 'clawback' || l.kind === 'adjustment').reduce((t, l) => t.plus(l.amount), ZERO);
+  const statement = await statementOf(ctx, period, payee.userId);
+  const own = statement?.lines.find((l) => l.kind === 'commission' && l.provenance?.deal?.id === deal.id);
+  const slices = own?.provenance?.slices ?? [];
+  const attainment = statement?.attainment ?? [];
+  return {
+    ...base,
+    outcome: 'paid',
+    period: period.id,
+    commission: moneyView(paid, ledger.currency),
+    netPay: null,
+    lines: lines.map(fromLedger),
+    attainment: { now: attainmentViews(attainment, snapshot.plans, payee.userId, period.id), afterClose: null },
+    landsInTier: slices.length ? Math.max(...slices.map((s) => s.tier)) : null,
+    nextTier: nextTierView(nextTierGap(snapshot.plans, attainment), attainment, snapshot.plans),
+    explain: explainLink('deal-paid', 'What did this deal pay me?', { dealId: deal.id, userId: payee.userId }),
+  };
+}

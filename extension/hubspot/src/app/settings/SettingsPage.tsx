@@ -1,0 +1,4 @@
+import { hubspot } from '@hubspot/ui-extensions';
+import { SettingsPanel } from './SettingsPanel.js';
+
+hubspot.extend<'settings'>(({ context }) => <SettingsPanel context={context} />);

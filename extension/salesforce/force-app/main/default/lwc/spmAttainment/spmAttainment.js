@@ -1,0 +1,6 @@
+import { LightningElement, api } from 'lwc';
+
+/** Attainment rows (from spmCardApi.attainmentRows) as labelled progress bars. */
+export default class SpmAttainment extends LightningElement {
+    @api rows = [];
+}
