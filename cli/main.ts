@@ -4,7 +4,10 @@ import { InputError } from '../shared/src/input/input-error.js';
 import { calcCommand } from './commands/calc.js';
 import { diffCommand } from './commands/diff.js';
 import { estimateCommand } from './commands/estimate.js';
+import { serveCommand } from './commands/serve.js';
+import { startCommand } from './commands/start.js';
 import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
 import { formatInputError, InputProblems, UsageError, type CliIo } from './io.js';
 import { COMMAND_OPTIONS, parseCommandArgs, USAGE, type CommandName } from './options.js';
 
@@ -13,11 +16,14 @@ export type { CliIo } from './io.js';
 /** Exit codes, documented in docs/cli.md. */
 export const EXIT = { ok: 0, unexpected: 1, input: 2, exceptions: 3 } as const;
 
-const COMMANDS: Record<CommandName, (values: ReturnType<typeof parseCommandArgs>, io: CliIo) => number> = {
+const COMMANDS: Record<CommandName, (values: ReturnType<typeof parseCommandArgs>, io: CliIo) => number | Promise<number>> = {
   calc: calcCommand,
   estimate: estimateCommand,
   diff: diffCommand,
   validate: validateCommand,
+  start: startCommand,
+  serve: serveCommand,
+  worker: workerCommand,
 };
 
 /**
@@ -47,7 +53,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stdout(USAGE[command]);
       return EXIT.ok;
     }
-    return COMMANDS[command](values, io);
+    return await COMMANDS[command](values, io);
   } catch (error) {
     return report(error, io, debug, command);
   }

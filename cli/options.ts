@@ -43,6 +43,15 @@ export const COMMAND_OPTIONS = {
     period: { type: 'string' },
     'as-of': { type: 'string' },
   },
+  start: {
+    once: { type: 'boolean' },
+    demo: { type: 'boolean' },
+    seed: { type: 'string' },
+    reps: { type: 'string' },
+    deals: { type: 'string' },
+  },
+  serve: {},
+  worker: {},
 } as const satisfies Record<string, Options>;
 
 export type CommandName = keyof typeof COMMAND_OPTIONS;
@@ -162,5 +171,38 @@ Usage: spm validate --plan <file|dir> [--plan ...] [--data <file.json|csv-dir>] 
   --data <path>      also check the data, and the plans against it (unknown payees, pipelines)
   --period <id>      also run the engine for the period and report records it would refuse to
                      pay on (missing quotas or FX rates, revenue splits not totalling 100 %): exit 3
+`,
+  start: `spm start — run the whole app in one process
+
+Usage: spm start [--once] [--demo] [--seed <n>] [--reps <n>] [--deals <n>]
+
+With no configuration (none of DATABASE_URL, REDIS_URL, HUBSPOT_CLIENT_ID, SALESFORCE_CLIENT_ID,
+TOKEN_ENCRYPTION_KEY, SESSION_SECRET set) this is the local demo: a HubSpot and a Salesforce
+sandbox seeded with a demo company, the app installed into both through OAuth, synced, paid and
+coached on an in-memory database, then the admin console and a card preview page are served.
+With configuration it runs the API and the worker against the configured services
+(docs/deploy.md lists every variable).
+
+  --once             exit 0 after the start-up summary instead of serving
+  --demo             the demo even if some variables are set (they are ignored, except PORT, HOST, LOG_LEVEL)
+  --seed <n>         demo company seed (default 7)
+  --reps <n>         demo reps (default 20)
+  --deals <n>        demo deals (default 2000)
+`,
+  serve: `spm serve — the HTTP API: card API, admin API and console, CRM install routes and webhooks
+
+Usage: spm serve
+
+Needs DATABASE_URL, REDIS_URL, TOKEN_ENCRYPTION_KEY, SESSION_SECRET and at least one CRM's app
+credentials (docs/deploy.md). Health: GET /healthz (alive), GET /readyz (database reachable).
+SIGTERM or SIGINT: stops taking requests, finishes running ones, exits 0.
+`,
+  worker: `spm worker — the job worker: CRM syncs, statements, KPIs, coaching, CRM write-back
+
+Usage: spm worker
+
+Needs DATABASE_URL, REDIS_URL, TOKEN_ENCRYPTION_KEY and the CRM app credentials (docs/deploy.md).
+Run as many as you need on any number of machines. /metrics and /healthz on METRICS_PORT (9464).
+SIGTERM or SIGINT: takes no new jobs, lets running ones finish (SHUTDOWN_TIMEOUT_MS), exits 0.
 `,
 };
