@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Activity } from '../../shared/src/domain/activities.js';
 import type { Deal, Pipeline } from '../../shared/src/domain/deals.js';
 import type { FxRate } from '../../shared/src/domain/fx.js';
@@ -73,6 +73,9 @@ export async function writeSyncPage(deps: SinkDeps, target: SinkTarget, cursor: 
     const quotasAdded = page.quotas && page.quotas.length > 0 ? await saveQuotasInTransaction(tx, tenantId, page.quotas, `${target.source}-sync`) : 0;
     const deals = page.deals && page.deals.length > 0 ? await upsertDeals(tx, tenantId, page.deals) : [];
     const activities = page.activities && page.activities.length > 0 ? await upsertActivities(tx, tenantId, page.activities) : [];
+    const changed = usersChanged.length > 0 || deals.length > 0 || activities.length > 0 || quotasAdded > 0 || (page.managerLinks?.userIds.length ?? 0) > 0 || (page.teams?.length ?? 0) > 0 || (page.pipelines?.length ?? 0) > 0 || (page.fxRates?.length ?? 0) > 0;
+    // Cards say "recalculating" while a recompute is owed for this change (see 0005-data-changed-at).
+    if (changed) await tx.updateTable('tenants').set({ data_changed_at: sql<Date>`now()` }).where('id', '=', tenantId).execute();
     return { usersChanged, deals, activities, quotasAdded };
   });
 

@@ -1,4 +1,7 @@
 import request from 'supertest';
+import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
+import { loadDeals } from '../../../worker/src/db/records.js';
+import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
 import { ChartViewSchema, DealCardViewSchema, ExplanationViewSchema, ManagerCardViewSchema, RepCardViewSchema, type CoachingPromptView } from '../../../extension/backend/src/cards/view-models.js';
@@ -222,5 +225,30 @@ describe('cache', () => {
     const after = RepCardViewSchema.parse((await get('/api/cards/v1/rep', 'ben@acme.test')).body);
     // 1,500 + 100 = 1,600.
     expect(after.earnings.toDate.amount).toBe('1600.00');
+  });
+
+  it('says "recalculating" exactly while a synced change waits for its recompute', async () => {
+    // The cache answers from the snapshot it has while it re-checks in the background, so
+    // the second of two requests a second apart sees the new state.
+    const freshness = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await get('/api/cards/v1/rep', 'ben@acme.test');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return RepCardViewSchema.parse((await get('/api/cards/v1/rep', 'ben@acme.test')).body).freshness;
+    };
+    const enqueue: Enqueue = async () => ({ jobId: 'test' });
+    const deal = (await loadDeals(database.db, TENANT)).values().next().value!;
+    // The runs so far started before anything below happens.
+    await database.db.updateTable('statement_runs').set({ started_at: new Date(Date.now() - 3_600_000) }).where('tenant_id', '=', TENANT).execute();
+    expect((await freshness()).recomputePending).toBe(false);
+    // A sync page that re-sends what is stored changes nothing and owes no recompute.
+    await writeSyncPage({ db: database.db, enqueue }, { tenantId: TENANT, source: 'hubspot', object: 'deals' }, { phase: 'incremental', cursor: 1 }, { deals: [{ record: deal, modifiedAt: '2026-09-01T00:00:00Z' }] }, 'same');
+    expect((await freshness()).recomputePending).toBe(false);
+    // A real change owes one until a statement run starts after it.
+    await writeSyncPage({ db: database.db, enqueue }, { tenantId: TENANT, source: 'hubspot', object: 'deals' }, { phase: 'incremental', cursor: 2 }, { deals: [{ record: { ...deal, name: `${deal.name} (renamed)`, sourceVersion: 'renamed' }, modifiedAt: '2030-01-01T00:00:00Z' }] }, 'renamed');
+    const owed = await freshness();
+    expect([owed.recomputePending, owed.display]).toEqual([true, expect.stringContaining('recalculating')]);
+    await database.db.insertInto('statement_runs').values({ tenant_id: TENANT, run_id: 'run-3', trigger: 'test', as_of: '2026-08-15', payees: 1, entries_written: 0, started_at: new Date(Date.now() + 120_000), finished_at: new Date(Date.now() + 120_000) }).execute();
+    expect((await freshness()).recomputePending).toBe(false);
   });
 });

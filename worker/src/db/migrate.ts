@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as connections from './migrations/0002-connections.js';
 import * as cardApi from './migrations/0003-card-api.js';
 import * as admin from './migrations/0004-admin.js';
+import * as dataChangedAt from './migrations/0005-data-changed-at.js';
 
 /**
  * Migrations are TypeScript modules listed here in order (Kysely's Migrator keeps the
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-connections': connections,
   '0003-card-api': cardApi,
   '0004-admin': admin,
+  '0005-data-changed-at': dataChangedAt,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -18,6 +18,7 @@ export interface TenantsTable {
   fiscal_year_start_month: Generated<number>;
   status: Generated<'active' | 'disconnected'>;
   created_at: Generated<Timestamp>;
+  data_changed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   updated_at: Generated<Timestamp>;
 }
 

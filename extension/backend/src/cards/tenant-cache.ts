@@ -157,6 +157,8 @@ interface VersionRow {
   status: 'active' | 'disconnected';
   run_id: string | null;
   run_at: Date | null;
+  run_started_at: Date | null;
+  data_changed_at: Date | null;
   sync_at: Date | null;
   sync_pending: boolean | null;
   admins: string | null;
@@ -164,13 +166,13 @@ interface VersionRow {
 
 async function readVersion(db: Db, tenantId: string): Promise<{ version: string; status: TenantStatus } | undefined> {
   const result = await sql<VersionRow>`
-    select t.status,
-      r.run_id, r.finished_at as run_at,
+    select t.status, t.data_changed_at,
+      r.run_id, r.finished_at as run_at, r.started_at as run_started_at,
       (select max(updated_at) from sync_cursors where tenant_id = t.id) as sync_at,
       (select bool_or(phase = 'initial' or retry_after > now()) from sync_cursors where tenant_id = t.id) as sync_pending,
       (select string_agg(user_id, ',' order by user_id) from tenant_roles where tenant_id = t.id and role = 'admin') as admins
     from tenants t
-    left join lateral (select run_id, finished_at from statement_runs where tenant_id = t.id order by finished_at desc limit 1) r on true
+    left join lateral (select run_id, started_at, finished_at from statement_runs where tenant_id = t.id order by finished_at desc limit 1) r on true
     where t.id = ${tenantId}`.execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
@@ -185,7 +187,9 @@ async function readVersion(db: Db, tenantId: string): Promise<{ version: string;
       lastRunAt: runAt,
       lastSyncAt: syncAt,
       syncPending: row.sync_pending === true,
-      recomputePending: syncAt !== null && (runAt === null || syncAt > runAt),
+      // A recompute is owed when synced data changed after the latest run started (a sync
+      // page that changed nothing owes none).
+      recomputePending: row.data_changed_at !== null && (row.run_started_at === null || new Date(row.data_changed_at) > new Date(row.run_started_at)),
     },
   };
 }
