@@ -1,4 +1,4 @@
-import { HUNDRED, ONE, ZERO, add, compact, compare, fitsPrecision, maxDecimal, minDecimal, scaleBy, subtract, sumIsExact, type Decimal } from '../money/decimal.js';
+import { HUNDRED, ONE, ZERO, add, compact, compare, fitsPrecision, maxDecimal, minDecimal, scaleBy, subtract, type Decimal } from '../money/decimal.js';
 import type { TierTable } from '../plan/plan.js';
 import { Deferred, resolve, type MaybeDeferred } from './deferred.js';
 import type { TierSlice } from './statement.js';
@@ -229,10 +229,18 @@ export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit:
   // The retroactive region ends at m (minDecimal returns its first argument on a tie).
   const retroBefore = state.retroCumulative;
   const retroAfter = m === undefined ? after : minDecimal(after, m);
-  // Wholly inside the retroactive region, an exactly computed `after` means the retroactive credit is the credit itself.
-  const quotaRetro = retroAfter === after && retroBefore === before && !quotaCredit.isZero() && sumIsExact(before, quotaCredit) ? quotaCredit : subtract(retroAfter, retroBefore);
+  // A credit that stays on one side of the marginal threshold is wholly retroactive or
+  // wholly marginal by definition. Deciding that by comparison, not by subtracting running
+  // totals, matters: a credit with more digits than the working precision (an amount
+  // divided by an FX rate such as 0.971326) makes `after - before` differ from the credit by
+  // 1e-35, and that artefact used to become a "marginal" remainder scaled into a huge
+  // negative slice.
+  const whollyRetro = m === undefined || (compare(before, m) <= 0 && compare(after, m) <= 0);
+  const whollyMarginal = !whollyRetro && compare(before, m) >= 0 && compare(after, m) >= 0;
+  const quotaRetro = whollyRetro ? quotaCredit : whollyMarginal ? ZERO : subtract(retroAfter, retroBefore);
   let payRetro: Decimal;
   if (quotaCredit.isZero()) payRetro = m === undefined || compare(before, m) < 0 ? payoutCredit : ZERO;
+  else if (whollyRetro) payRetro = payoutCredit;
   // No retroactive credit pays nothing retroactively; the sign of that zero is never observed (it is only tested and added).
   else payRetro = quotaRetro.isZero() ? ZERO : scaleBy(payoutCredit, quotaRetro, quotaCredit);
   const payMarginal = subtract(payoutCredit, payRetro);

@@ -86,17 +86,6 @@ export function scaleBy(x: Decimal, a: Decimal, b: Decimal): Decimal {
 }
 
 /**
- * Whether decimal.js computes `a.plus(b)` exactly (no rounding to PRECISION digits): the
- * sum has at most one integer digit more than the longer operand and no more decimals
- * than either, so it is exact when that fits. Then `(a + b) − a` is exactly `b`, which
- * lets a running total hand back the amount just added instead of subtracting.
- */
-export function sumIsExact(a: Decimal, b: Decimal): boolean {
-  const integerDigits = Math.max(a.e, b.e, 0) + 2;
-  return integerDigits + Math.max(a.decimalPlaces(), b.decimalPlaces()) <= PRECISION;
-}
-
-/**
  * An exact copy of `x` in the least memory. decimal.js grows a result's digit array one
  * push at a time, which leaves room for 16 words where one or two are used; a value kept
  * for the whole run (a line's amount, an attainment in provenance) is worth copying once,
