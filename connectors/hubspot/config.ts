@@ -10,7 +10,8 @@ export const REQUIRED_SCOPES = [
   'crm.objects.contacts.write',
 ] as const;
 /** Granted on tiers that have them; the sync skips what they gate when they are missing. */
-export const OPTIONAL_SCOPES = ['crm.objects.goals.read', 'settings.currencies.read'] as const;
+// crm.dealsplits.read_write: HubSpot offers no read-only splits scope; the app never writes splits.
+export const OPTIONAL_SCOPES = ['crm.objects.goals.read', 'settings.currencies.read', 'crm.dealsplits.read_write'] as const;
 
 /** HubSpot's published limits for a marketplace app, per installing portal (brief §7). */
 export interface RateLimits {

@@ -5,6 +5,7 @@ import { PermanentJobError } from '../../worker/src/queues/errors.js';
 import type { JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
 import type { TokenCipher } from '../../worker/src/secrets/token-cipher.js';
 import type { HubspotConfig } from './config.js';
+import { DealSplitsAvailability } from './deal-splits.js';
 import { TokenManager } from './oauth-tokens.js';
 import { emptyStats, PortalGateway, type GatewayStats } from './portal-gateway.js';
 import { processWebhookEvents } from './process-events.js';
@@ -42,11 +43,12 @@ export function createHubspotConnector(config: HubspotConfig, deps: HubspotConne
   const tokens = new TokenManager({ db: deps.db, cipher: deps.cipher, config, logger: deps.logger, now });
   const limiters = new PortalLimiters(config.rateLimits);
   const stats = emptyStats();
+  const dealSplits = new DealSplitsAvailability();
   const gatewayFor = (tenantId: string, logger: Logger = deps.logger) => new PortalGateway(tenantId, config.apiBase, tokens, limiters.for(tenantId), logger, stats, now, config.rateLimitBackoffMs);
 
   const envFor = async (tenantId: string, jobDeps: JobDeps, ctx: JobContext, cause: string): Promise<SyncEnv> => {
     const tenant = await jobDeps.db.selectFrom('tenants').select(['home_currency']).where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { tenantId, homeCurrency: tenant.home_currency, gateway: gatewayFor(tenantId, jobDeps.logger), db: jobDeps.db, enqueue: jobDeps.enqueue, logger: jobDeps.logger, now, signal: ctx.signal, cause };
+    return { tenantId, homeCurrency: tenant.home_currency, gateway: gatewayFor(tenantId, jobDeps.logger), db: jobDeps.db, enqueue: jobDeps.enqueue, logger: jobDeps.logger, now, signal: ctx.signal, cause, dealSplits };
   };
 
   return {

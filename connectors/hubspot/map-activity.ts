@@ -6,24 +6,36 @@ import { isoInstant, modifiedAtMs, parseInstant, utcDate, type HsObject, type Ma
 /** The engagement object streams and what each becomes in the canonical model. */
 export const ENGAGEMENTS = {
   calls: { type: 'call', statusProperty: 'hs_call_status' },
-  emails: { type: 'email', statusProperty: undefined },
+  emails: { type: 'email', statusProperty: 'hs_email_status' },
   meetings: { type: 'meeting', statusProperty: 'hs_meeting_outcome' },
   tasks: { type: 'task', statusProperty: 'hs_task_status' },
-} as const satisfies Record<string, { type: ActivityType; statusProperty: string | undefined }>;
+} as const satisfies Record<string, { type: ActivityType; statusProperty: string }>;
 export type EngagementObject = keyof typeof ENGAGEMENTS;
 
 export function engagementProperties(object: EngagementObject): string[] {
-  const status = ENGAGEMENTS[object].statusProperty;
-  return ['hs_timestamp', 'hubspot_owner_id', 'hs_lastmodifieddate', 'hs_object_id', ...(status ? [status] : [])];
+  return ['hs_timestamp', 'hubspot_owner_id', 'hs_lastmodifieddate', 'hs_object_id', ENGAGEMENTS[object].statusProperty];
 }
 
-// Status values seen across HubSpot's engagement properties; anything else counts as done
-// (an email that exists was sent; a call that was logged happened).
+/**
+ * Each engagement's own status values (HubSpot's property options) that mean "not done
+ * yet" or "did not happen". Anything else, or no value, counts as done: an email that
+ * exists was sent, a logged call happened (busy and no-answer are still calls made).
+ * Tasks are the exception: only COMPLETED is done, and DEFERRED (HubSpot has no
+ * "canceled" task) is the task that was dropped, as Salesforce's Deferred is.
+ */
+const STATUS_VALUES: Readonly<Record<EngagementObject, { scheduled: readonly string[]; canceled: readonly string[] }>> = {
+  calls: { scheduled: ['QUEUED', 'RINGING', 'CONNECTING', 'IN_PROGRESS', 'CALLING_CRM_USER'], canceled: ['CANCELED', 'CANCELLED', 'FAILED'] },
+  emails: { scheduled: ['SCHEDULED', 'SENDING'], canceled: ['FAILED'] },
+  meetings: { scheduled: ['SCHEDULED', 'RESCHEDULED'], canceled: ['CANCELED', 'CANCELLED', 'NO_SHOW'] },
+  tasks: { scheduled: ['NOT_STARTED', 'IN_PROGRESS', 'WAITING'], canceled: ['DEFERRED'] },
+};
+
 function statusOf(object: EngagementObject, value: string | null | undefined): ActivityStatus {
   const v = (value ?? '').trim().toUpperCase();
-  if (object === 'tasks') return v === 'COMPLETED' ? 'completed' : 'scheduled';
-  if (['CANCELED', 'CANCELLED', 'NO_SHOW'].includes(v)) return 'canceled';
-  if (['SCHEDULED', 'RESCHEDULED', 'QUEUED', 'IN_PROGRESS', 'RINGING', 'CONNECTING', 'CALLING_CRM_USER'].includes(v)) return 'scheduled';
+  const values = STATUS_VALUES[object];
+  if (values.canceled.includes(v)) return 'canceled';
+  if (values.scheduled.includes(v)) return 'scheduled';
+  if (object === 'tasks' && v !== 'COMPLETED') return 'scheduled';
   return 'completed';
 }
 
@@ -41,7 +53,7 @@ export function mapActivity(object: EngagementObject, o: HsObject, dealIds: read
   const activity: Activity = {
     id: `${object}-${o.id}` as ActivityId,
     type: ENGAGEMENTS[object].type,
-    status: statusOf(object, statusProperty ? o.properties[statusProperty] : undefined),
+    status: statusOf(object, o.properties[statusProperty]),
     userId: ownerId as UserId,
     dealId: dealId as DealId | undefined,
     occurredAt: utcDate(at),

@@ -77,6 +77,7 @@ export function mapDeal(o: HsObject, ctx: DealContext): Mapped<Versioned<Deal>> 
     closeDate: utcDate(closeMs ?? createdMs),
     createdDate: utcDate(createdMs),
     ownerId: ownerId as UserId,
+    // Splits come from their own API (deal-splits.ts, attachSplits).
     splits: [],
     properties,
     stageHistory,

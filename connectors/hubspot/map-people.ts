@@ -97,7 +97,8 @@ export function managerLinkChanges(current: ReadonlyMap<string, string | null>, 
     const history = byUser.get(userId) ?? [];
     const open = history.find((l) => l.to === undefined);
     if (open && open.managerId === managerId) continue;
-    if (!open && history.length === 0 && managerId === null) continue;
+    // A person first seen reporting to no one (the head of sales) gets that as an explicit
+    // line, as a Salesforce user with an empty Manager does: "top of the tree" is an answer.
     userIds.push(userId);
     if (history.length === 0) {
       links.push({ userId: userId as UserId, managerId: managerId as UserId | null, from: FAR_PAST, to: undefined });

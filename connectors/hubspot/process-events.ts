@@ -2,6 +2,7 @@ import { loadEvents } from '../core/event-receipts.js';
 import { writeSyncPage } from '../core/sync-sink.js';
 import type { Deal } from '../../shared/src/domain/deals.js';
 import type { Versioned } from '../../worker/src/db/records.js';
+import { attachSplits } from './deal-splits.js';
 import { dealProperties, dealTombstone, mapDeal } from './map-deal.js';
 import { knownStageIds } from './stream-deals.js';
 import type { HsObject } from './hubspot-values.js';
@@ -71,13 +72,14 @@ export async function processWebhookEvents(env: SyncEnv, batchId: string, eventI
     const response = await env.gateway.call('general', 'reading deleted deals', (c) => c.crm.deals.batchApi.read({ inputs, properties, propertiesWithHistory: [] }, true));
     for (const o of response.results as readonly HsObject[]) if (o.archived !== false) deals.push(dealTombstone(o, ctx));
   }
+  const withSplits = await attachSplits(env, deals.filter((d) => !d.deleted), problems);
   reportProblems(env, 'deals', problems);
   await writeSyncPage(
     { db: env.db, enqueue: env.enqueue },
     // A cursor of its own: the deal stream's search cursor must not move because of a webhook.
     { tenantId: env.tenantId, source: 'hubspot', object: 'deal-webhooks' },
     { phase: 'incremental', cursor: { lastBatch: batchId } },
-    { deals },
+    { deals: [...withSplits, ...deals.filter((d) => d.deleted)] },
     `webhook-batch:${batchId}`,
   );
   for (const object of [...streams].sort()) {

@@ -1,3 +1,4 @@
+import { attachSplits } from './deal-splits.js';
 import { dealProperties, dealTombstone, mapDeal } from './map-deal.js';
 import { syncObjectStream } from './object-stream.js';
 import type { StreamResult, SyncEnv } from './sync-env.js';
@@ -25,7 +26,7 @@ export async function syncDeals(env: SyncEnv, mode: 'incremental' | 'full'): Pro
           problems.push(m.problem);
           return [];
         });
-        return { page: { deals }, problems };
+        return { page: { deals: await attachSplits(env, deals, problems) }, problems };
       },
     },
     env,

@@ -12,6 +12,8 @@ import { utcDate, type HsObject } from './hubspot-values.js';
 import { reportProblems, type StreamResult, type SyncEnv } from './sync-env.js';
 import type { Team } from '../../shared/src/domain/people.js';
 import { HubspotApiError } from './api-errors.js';
+import { readExchangeRates } from './exchange-rates.js';
+import type { FxRate } from '../../shared/src/domain/fx.js';
 
 /**
  * Owners, pipelines and goals are small (hundreds of rows) and have no modification
@@ -80,10 +82,28 @@ export async function syncPipelines(env: SyncEnv): Promise<StreamResult> {
     return [];
   });
   reportProblems(env, 'pipelines', problems);
-  const stored = new Map((await env.db.selectFrom('pipelines').select(['id', 'name', 'stages']).where('tenant_id', '=', env.tenantId).execute()).map((r) => [r.id, JSON.stringify({ name: r.name, stages: r.stages })]));
-  const changed = pipelines.filter((p) => stored.get(p.id) !== JSON.stringify({ name: p.name, stages: p.stages.map((s) => ({ id: s.id, name: s.name, probability: s.probability.toString(), outcome: s.outcome })) }));
-  await writeSyncPage({ db: env.db, enqueue: env.enqueue }, { tenantId: env.tenantId, source: 'hubspot', object: 'pipelines' }, { phase: 'incremental', cursor: { readAt: new Date(env.now()).toISOString() } }, { pipelines: changed }, env.cause);
-  return { pages: 1, records: pipelines.length, skipped: problems.length };
+  // Compared field by field: jsonb hands stored stages back with its own key order.
+  const key = (name: string, stages: ReadonlyArray<{ id: string; name: string; probability: unknown; outcome: string }>) => JSON.stringify([name, stages.map((s) => [s.id, s.name, String(s.probability), s.outcome])]);
+  const storedRows = await env.db.selectFrom('pipelines').select(['id', 'name', 'stages']).where('tenant_id', '=', env.tenantId).execute();
+  const stored = new Map(storedRows.map((r) => [r.id, key(r.name, r.stages as unknown as Array<{ id: string; name: string; probability: unknown; outcome: string }>)]));
+  const changed = pipelines.filter((p) => stored.get(p.id) !== key(p.name, p.stages));
+  // Exchange rates ride along: like pipelines they are a small settings snapshot, and a
+  // changed rate moves pay tenant-wide, so only new or changed rates are written.
+  const fxProblems: string[] = [];
+  const rates = await readExchangeRates(env, fxProblems);
+  reportProblems(env, 'exchange rates', fxProblems);
+  const fxRates = rates ? await changedRates(env, rates) : [];
+  await writeSyncPage({ db: env.db, enqueue: env.enqueue }, { tenantId: env.tenantId, source: 'hubspot', object: 'pipelines' }, { phase: 'incremental', cursor: { readAt: new Date(env.now()).toISOString() } }, { pipelines: changed, fxRates }, env.cause);
+  return { pages: 1, records: pipelines.length + (rates?.length ?? 0), skipped: problems.length + fxProblems.length };
+}
+
+async function changedRates(env: SyncEnv, rates: readonly FxRate[]): Promise<FxRate[]> {
+  const rows = await env.db.selectFrom('fx_rates').select(['from_currency', 'to_currency', 'rate_date', 'rate']).where('tenant_id', '=', env.tenantId).where('source', '=', 'hubspot').execute();
+  const stored = new Map(rows.map((r) => [`${r.from_currency}>${r.to_currency}@${String(r.rate_date).slice(0, 10)}`, String(r.rate)]));
+  return rates.filter((r) => {
+    const before = stored.get(`${r.from}>${r.to}@${r.date}`);
+    return before === undefined || !r.rate.eq(before);
+  });
 }
 
 const GOAL_PAGE = 100;

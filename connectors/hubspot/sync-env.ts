@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../worker/src/db/database.js';
 import type { Enqueue } from '../../worker/src/queues/handler-registry.js';
+import type { DealSplitsAvailability } from './deal-splits.js';
 import type { PortalGateway } from './portal-gateway.js';
 
 /** What one object stream needs for one job: the tenant's gateway and the sink. */
@@ -15,6 +16,8 @@ export interface SyncEnv {
   readonly signal: AbortSignal;
   /** The job's cause, passed on to the recomputes a page triggers. */
   readonly cause: string;
+  /** Which portals refused deal splits lately (shared by the jobs of this process). */
+  readonly dealSplits: DealSplitsAvailability;
 }
 
 export interface StreamResult {

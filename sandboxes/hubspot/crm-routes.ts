@@ -101,6 +101,7 @@ export class CrmApi {
   /** Routes one authenticated API request; undefined when no route matches. */
   handle(request: ApiRequest): ApiResponse | undefined {
     const { method, path } = request;
+    if (method === 'POST' && /^\/crm\/v3\/objects\/deals\/splits\/batch\/read$/.test(path)) return this.dealSplits(request);
     // v3 paths and their date-versioned twins (/crm/objects/2026-03/...).
     const objects = /^\/crm\/(?:v3\/objects|objects\/\d{4}-\d{2})\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(path);
     if (objects) {
@@ -509,6 +510,38 @@ export class CrmApi {
       updatedAt: created,
       archived: false,
     };
+  }
+
+  // ---- Deal splits -------------------------------------------------------------------------
+
+  /**
+   * Revenue splits of up to 100 deals: one result per found deal (`splits: []` when the
+   * owner has it all); unknown or archived ids come back as a 207 error like other batch
+   * reads ❓. A portal without deal splits answers 403 (❓ undocumented; see BEHAVIOR.md).
+   */
+  private dealSplits(request: ApiRequest): ApiResponse {
+    requireScope(request, 'crm.dealsplits.read_write');
+    if (!this.portal.dealSplitsEnabled) throw new HubspotError(403, errorBody('Deal splits are not enabled for this account. Turn them on in Settings > Objects > Deals > Deal splits (Sales Hub Enterprise).', 'FEATURE_NOT_ENABLED'));
+    const body = parseBody(z.object({ inputs: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String) })) }), request.body, 'deal splits batch read');
+    if (body.inputs.length > 100) throw badRequest(`Too many inputs: ${body.inputs.length}; a batch read takes at most 100.`);
+    const startedAt = iso(Date.now());
+    const store = this.portal.deals;
+    const missing: string[] = [];
+    const results: Array<{ id: string; splits: unknown[] }> = [];
+    for (const id of new Set(body.inputs.map((x) => x.id))) {
+      const i = store.indexOf(id);
+      if (i === undefined || store.isArchived(i)) {
+        missing.push(id);
+        continue;
+      }
+      const splits = this.portal.splitsOfDeal(i).map((x) => ({ id: x.id, properties: { hs_deal_split_percentage: x.percentage, hubspot_owner_id: x.ownerId }, createdAt: iso(x.createdMs), updatedAt: iso(x.createdMs), archived: false }));
+      results.push({ id, splits });
+    }
+    const out: Record<string, unknown> = { status: 'COMPLETE', results, startedAt, completedAt: iso(Date.now()) };
+    if (missing.length === 0) return { status: 200, body: out };
+    out['numErrors'] = 1;
+    out['errors'] = [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some DEAL objects, they may be deleted or not exist. Check that ids are valid.', context: { ids: missing }, links: {}, errors: [] }];
+    return { status: 207, body: out };
   }
 
   // ---- Currencies --------------------------------------------------------------------------

@@ -31,6 +31,8 @@ export interface HubspotSandboxOptions {
   readonly portalId?: number;
   /** The instant the seeded data is "as of" (default now); seeded timestamps never lie after it. */
   readonly now?: number;
+  /** Deal splits turned on (Sales Hub Enterprise). Default true; false answers the splits API with 403. */
+  readonly dealSplits?: boolean;
   readonly webhooks?: WebhookConfig;
   /** Search does not find records changed within this many ms (HubSpot's index lags writes). Default 0. */
   readonly searchIndexLagMs?: number;
@@ -62,7 +64,7 @@ function isSource(portal: PortalSource | RawDataset): portal is PortalSource {
 /** Starts a local HubSpot stand-in that `@hubspot/api-client` can talk to unmodified. */
 export async function startHubspotSandbox(options: HubspotSandboxOptions): Promise<HubspotSandbox> {
   const dataset = isSource(options.portal) ? loadPortalDataset(options.portal) : options.portal;
-  const portal = seedHubspotPortal(dataset, { ...(options.portalId !== undefined ? { portalId: options.portalId } : {}), ...(options.now !== undefined ? { now: options.now } : {}) });
+  const portal = seedHubspotPortal(dataset, { ...(options.portalId !== undefined ? { portalId: options.portalId } : {}), ...(options.now !== undefined ? { now: options.now } : {}), ...(options.dealSplits !== undefined ? { dealSplits: options.dealSplits } : {}) });
   const appId = options.appId ?? 3_000_000 + (stableHash(options.clientId) % 1_000_000);
   const installer = portal.owners[0];
   const oauth = new OAuthServer({

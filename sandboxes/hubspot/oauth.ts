@@ -14,6 +14,7 @@ export const KNOWN_SCOPES: readonly string[] = [
   'crm.objects.goals.read',
   'crm.objects.goals.write',
   'crm.schemas.deals.read',
+  'crm.dealsplits.read_write',
   'settings.currencies.read',
   'settings.users.read',
   'settings.users.teams.read',

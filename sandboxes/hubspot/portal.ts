@@ -1,5 +1,5 @@
 import type { RawDataset } from '../../shared/src/input/dataset.schema.js';
-import { multiply, parseDecimal } from '../../shared/src/money/decimal.js';
+import { Decimal, multiply, parseDecimal } from '../../shared/src/money/decimal.js';
 import { FxTable, TableIdMap, arrayIdTable, canonicalTimeMs, mix32, quotaWindow, stableHash, stableUuid, type IdMap, type IdTable } from '../portal-seed/index.js';
 import { AssociationLinks, ENGAGEMENT_ASSOCIATION_TYPES, ENGAGEMENT_TYPES, type EngagementType } from './associations.js';
 import { RecordStore, type HistoryEntry, type PropertyType } from './record-store.js';
@@ -41,6 +41,15 @@ export interface HubspotPipeline {
   readonly stages: readonly HubspotStage[];
 }
 
+/** One revenue split of a deal (GET via POST /crm/v3/objects/deals/splits/batch/read). */
+export interface HubspotDealSplit {
+  readonly id: string;
+  readonly ownerId: string;
+  /** Share of the deal as exact decimal text, "0.6" = 60 % (HubSpot allows up to 8 decimals). */
+  readonly percentage: string;
+  readonly createdMs: number;
+}
+
 export interface ExchangeRate {
   readonly id: string;
   readonly fromCurrencyCode: string;
@@ -59,6 +68,10 @@ export interface HubspotPortal {
   readonly owners: readonly HubspotOwner[];
   readonly pipelines: readonly HubspotPipeline[];
   readonly exchangeRates: readonly ExchangeRate[];
+  /** False: the portal has no deal splits (not Sales Hub Enterprise, or splits turned off). */
+  readonly dealSplitsEnabled: boolean;
+  /** The revenue splits of the deal at store index `i` (empty: the owner has all of it). */
+  splitsOfDeal(i: number): readonly HubspotDealSplit[];
   readonly deals: RecordStore;
   readonly engagements: Readonly<Record<EngagementType, RecordStore>>;
   readonly goalTargets: RecordStore;
@@ -76,11 +89,14 @@ export interface SeedOptions {
   readonly portalId?: number;
   /** Seeded timestamps later than this are pulled back before it (a CRM holds no edits from the future). Default: Date.now(). */
   readonly now?: number;
+  /** Deal splits turned on (Sales Hub Enterprise). Default true. */
+  readonly dealSplits?: boolean;
 }
 
 const DEAL_ID_BASE = 20_000_000_000;
 const ENGAGEMENT_ID_BASE: Readonly<Record<EngagementType, number>> = { calls: 30_000_000_000, emails: 31_000_000_000, meetings: 32_000_000_000, tasks: 33_000_000_000 };
 const GOAL_ID_BASE = 40_000_000_000;
+const SPLIT_ID_BASE = 50_000_000_000;
 const OWNER_ID_BASE = 100_000_000;
 const USER_ID_BASE = 5_000_000;
 const TEAM_ID_BASE = 1_000_000;
@@ -104,6 +120,16 @@ function formatProbability(p: string | number | undefined, outcome: string | und
   if (!d) throw new RangeError(`stage probability "${text}" is not a decimal`);
   const fixed = d.toFixed();
   return fixed.includes('.') ? fixed : `${fixed}.0`;
+}
+
+/**
+ * HubSpot keeps exchange rates to 6 decimals (currencies guide: "can contain up to 6
+ * decimal values"); longer canonical rates are rounded half-up here ❓ (HubSpot may refuse them instead).
+ */
+function hubspotRate(text: string): string {
+  const d = parseDecimal(text);
+  if (!d) throw new RangeError(`exchange rate "${text}" is not a decimal`);
+  return d.toDecimalPlaces(6, Decimal.ROUND_HALF_UP).toFixed();
 }
 
 function iso(ms: number): string {
@@ -193,8 +219,9 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
   // HubSpot has no manager field; the convention the connector reads (connectors/hubspot
   // BEHAVIOR.md) is that a manager belongs to the teams they oversee as a NON-primary member,
   // and a person's primary team is the one they are a member of.
+  const managerTeams = teamsForManagerLinks(dataset, teams, nowAtSeed, seed);
   const teamsOfUser = new Map<string, { id: string; name: string; manages: boolean }[]>();
-  for (const t of teams) {
+  for (const t of [...teams, ...managerTeams]) {
     const entries: Array<[string, boolean]> = [...t.members.map((m): [string, boolean] => [m, false]), ...(t.managerId && !t.members.includes(t.managerId) ? [[t.managerId, true] as [string, boolean]] : [])];
     for (const [userId, manages] of entries) {
       const list = teamsOfUser.get(userId) ?? [];
@@ -261,7 +288,7 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
     const value = parseDecimal(amount);
     const rate = fx.rateAt(currency, atMs);
     if (!value || rate === undefined) return null;
-    return multiply(value, parseDecimal(rate)!).toFixed();
+    return multiply(value, parseDecimal(hubspotRate(rate))!).toFixed();
   };
 
   // ---- Deals ----------------------------------------------------------------------------
@@ -356,6 +383,26 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
     return dealIndexByCanonical.get(canonicalId);
   };
 
+  // ---- Deal splits ------------------------------------------------------------------------
+  // HubSpot splits share the deal's amount: they total 1.0 and include the owner. Overlay
+  // credit (extra people on top) has no HubSpot equivalent and is not seeded (BEHAVIOR.md).
+  const dealSplitsEnabled = options.dealSplits !== false;
+  const splitsByDeal = new Map<number, HubspotDealSplit[]>();
+  let splitCount = 0;
+  if (dealSplitsEnabled) {
+    rawDeals.forEach((d, i) => {
+      const revenue = (d.splits ?? []).filter((x) => (x.type ?? 'revenue') === 'revenue');
+      if (revenue.length === 0) return;
+      const shares = revenue.map((x) => ({ ownerId: ownerIdOf(x.userId), share: parseDecimal(String(x.percent))?.dividedBy(100) }));
+      const total = shares.reduce((sum, x) => (x.share ? sum.plus(x.share) : sum), parseDecimal('0')!);
+      if (shares.some((x) => x.ownerId === null || !x.share) || !total.eq(1) || !revenue.some((x) => x.userId === d.ownerId)) {
+        throw new RangeError(`deal ${d.id}: HubSpot deal splits must name known users, include the deal owner and total 100 %; fix the deal's revenue splits`);
+      }
+      const created = Math.min(canonicalTimeMs(d.createdDate), nowAtSeed - 1);
+      splitsByDeal.set(i, shares.map((x) => ({ id: String(sparseId(SPLIT_ID_BASE, seed ^ 0x5b11, splitCount++)), ownerId: x.ownerId!, percentage: x.share!.toFixed(), createdMs: created })));
+    });
+  }
+
   // ---- Engagements ------------------------------------------------------------------------
   const byType: Record<EngagementType, number[]> = { calls: [], emails: [], meetings: [], tasks: [] };
   activities.forEach((a, k) => {
@@ -368,8 +415,10 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
     const rows = byType[type];
     const typeSeed = seed ^ stableHash(type);
     const status = ACTIVITY_STATUS[type];
-    const engagementValue = (a: RawActivity, i: number, name: string): string | null | undefined => {
-      const at = iso(clampFuture(canonicalTimeMs(a.occurredAt), i));
+    const engagementValue = (a: RawActivity, name: string): string | null | undefined => {
+      // hs_timestamp may lie ahead (a meeting next week, a task's due date); only the
+      // create/modify stamps are kept before "now".
+      const at = iso(canonicalTimeMs(a.occurredAt));
       if (name === 'hs_timestamp') return at;
       if (name === 'hubspot_owner_id') return ownerIdOf(a.userId);
       if (name === status.property) return status.values[a.status ?? 'completed'] ?? null;
@@ -401,7 +450,7 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
       properties: new Map(ENGAGEMENT_PROPERTIES[type]),
       defaultProperties: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
       createdProperty: 'hs_createdate',
-      seeded: { count: rows.length, value: (i, name) => engagementValue(activities[rows[i]!]!, i, name) },
+      seeded: { count: rows.length, value: (i, name) => engagementValue(activities[rows[i]!]!, name) },
       seededColumns: (i) => {
         const at = clampFuture(canonicalTimeMs(activities[rows[i]!]!.occurredAt), i);
         return [sparseId(ENGAGEMENT_ID_BASE[type], typeSeed, i), at, at];
@@ -475,7 +524,7 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
 
   // ---- Currencies -------------------------------------------------------------------------
   const exchangeRates: ExchangeRate[] = fx.currencies().flatMap((c) =>
-    fx.history(c).map((p, k) => ({ id: String(90_000_000 + (stableHash(c) % 1_000_000) * 100 + k), fromCurrencyCode: c, toCurrencyCode: home, conversionRate: p.rate, effectiveMs: p.effectiveMs })),
+    fx.history(c).map((p, k) => ({ id: String(90_000_000 + (stableHash(c) % 1_000_000) * 100 + k), fromCurrencyCode: c, toCurrencyCode: home, conversionRate: hubspotRate(p.rate), effectiveMs: p.effectiveMs })),
   );
 
   // ---- Id map -------------------------------------------------------------------------------
@@ -514,6 +563,8 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
     owners,
     pipelines,
     exchangeRates,
+    dealSplitsEnabled,
+    splitsOfDeal: (i) => splitsByDeal.get(i) ?? [],
     deals,
     engagements,
     goalTargets,
@@ -528,4 +579,39 @@ export function seedHubspotPortal(dataset: RawDataset, options: SeedOptions = {}
     stageById: (stageId) => stageLookup.get(stageId),
     amountInHomeCurrency,
   };
+}
+
+/**
+ * Reporting lines that no canonical team carries (a VP over the team managers, an SE who
+ * reports to the VP) become one extra team per manager, so the connector's team convention
+ * can read them back: the reports are its members, the manager a non-primary member.
+ * A person already in a team keeps that team as their primary one (HubSpot has one).
+ */
+function teamsForManagerLinks(
+  dataset: RawDataset,
+  teams: ReadonlyArray<{ readonly managerId: string | undefined; readonly members: readonly string[] }>,
+  nowMs: number,
+  seed: number,
+): Array<HubspotTeam & { managerId: string; members: string[] }> {
+  const current = new Map<string, { managerId: string | null; from: string }>();
+  for (const l of dataset.managers ?? []) {
+    if (canonicalTimeMs(l.from) > nowMs || (l.to !== undefined && canonicalTimeMs(l.to) <= nowMs)) continue;
+    const seen = current.get(l.userId);
+    if (!seen || seen.from <= l.from) current.set(l.userId, { managerId: l.managerId, from: l.from });
+  }
+  const inTeam = new Set(teams.flatMap((t) => t.members));
+  const reportsOf = new Map<string, string[]>();
+  for (const [userId, line] of current) {
+    if (line.managerId === null || inTeam.has(userId)) continue;
+    reportsOf.set(line.managerId, [...(reportsOf.get(line.managerId) ?? []), userId]);
+  }
+  const nameOf = new Map(dataset.users.map((u) => [u.id, u.name]));
+  return [...reportsOf.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([managerId, members], k) => ({
+      id: String(TEAM_ID_BASE + 500_000 + k * 3 + (mix32(seed, 4_000_000 + k) % 3)),
+      name: `${nameOf.get(managerId) ?? managerId}'s reports`,
+      managerId,
+      members,
+    }));
 }

@@ -49,7 +49,7 @@ describe('HubSpot install, webhooks and task write-back (nock)', () => {
     expect(consent.searchParams.get('client_id')).toBe('client-id-1');
     expect(consent.searchParams.get('redirect_uri')).toBe('https://spm.example/hubspot/oauth/callback');
     expect(consent.searchParams.get('scope')).toBe('oauth crm.objects.deals.read crm.objects.owners.read crm.objects.contacts.read crm.objects.contacts.write');
-    expect(consent.searchParams.get('optional_scope')).toBe('crm.objects.goals.read settings.currencies.read');
+    expect(consent.searchParams.get('optional_scope')).toBe('crm.objects.goals.read settings.currencies.read crm.dealsplits.read_write');
     const state = consent.searchParams.get('state')!;
 
     const forms: unknown[] = [];
@@ -132,6 +132,9 @@ describe('HubSpot install, webhooks and task write-back (nock)', () => {
       const props = (id: number, amount: string) => ({ hs_object_id: String(id), dealname: `D${id}`, amount, dealstage: 'closedwon', pipeline: 'default', closedate: '2026-07-15T00:00:00Z', createdate: '2026-07-01T00:00:00Z', hubspot_owner_id: '501', hs_lastmodifieddate: '2026-07-20T00:00:00Z' });
       nock(API).post('/crm/v3/objects/deals/batch/read', (b) => (reads.push(b), true)).query({ archived: 'false' }).reply(200, { status: 'COMPLETE', results: [{ id: '55', properties: props(55, '1000'), createdAt: '2026-07-01T00:00:00Z', updatedAt: '2026-07-20T00:00:00Z', archived: false }], startedAt: '2026-07-20T00:00:00Z', completedAt: '2026-07-20T00:00:00Z' });
       nock(API).post('/crm/v3/objects/deals/batch/read', (b) => (reads.push(b), true)).query({ archived: 'true' }).reply(200, { status: 'COMPLETE', results: [{ id: '57', properties: props(57, '300'), createdAt: '2026-07-01T00:00:00Z', updatedAt: '2026-07-20T00:00:00Z', archived: true, archivedAt: '2026-07-21T00:00:00Z' }], startedAt: '2026-07-20T00:00:00Z', completedAt: '2026-07-20T00:00:00Z' });
+      // The live deal's splits are read with it; deleted deals keep their last splits.
+      const splitReads: unknown[] = [];
+      nock(API).post('/crm/v3/objects/deals/splits/batch/read', (b) => (splitReads.push(b), true)).reply(200, { status: 'COMPLETE', results: [{ id: '55', splits: [{ id: '9', properties: { hs_deal_split_percentage: '0.75', hubspot_owner_id: '501' }, createdAt: '2026-07-01T00:00:00Z', updatedAt: '2026-07-01T00:00:00Z', archived: false }, { id: '10', properties: { hs_deal_split_percentage: '0.25', hubspot_owner_id: '777' }, createdAt: '2026-07-01T00:00:00Z', updatedAt: '2026-07-01T00:00:00Z', archived: false }] }], startedAt: '2026-07-20T00:00:00Z', completedAt: '2026-07-20T00:00:00Z' });
       const result = await connector.processEvents({ tenantId, source: 'hubspot', batchId: 'b1', eventIds: ['101', '102', '103', '104'] }, jobDeps(t.db, enqueue), jobContext());
       expect(result).toEqual({ events: 4 });
       // Deal 56 was not found live (deleted right after it was created): it is looked up among archived deals along with 57.
@@ -142,6 +145,9 @@ describe('HubSpot install, webhooks and task write-back (nock)', () => {
       const deals = await t.db.selectFrom('deals').select(['id', 'amount', 'deleted_at']).where('tenant_id', '=', tenantId).orderBy('id').execute();
       expect(deals.map((d) => [d.id, String(d.amount), d.deleted_at !== null])).toEqual([['55', '1000', false], ['57', '300', true]]);
       expect(jobs.filter((j) => j.name === 'sync-object').map((j) => j.payload['object'])).toEqual(['calls']);
+      expect(splitReads).toEqual([{ inputs: [{ id: '55' }] }]);
+      const splits = await t.db.selectFrom('deal_splits').select(['deal_id', 'user_id', 'percent']).where('tenant_id', '=', tenantId).orderBy('user_id').execute();
+      expect(splits.map((r) => [r.deal_id, r.user_id, String(r.percent)])).toEqual([['55', '501', '75'], ['55', '777', '25']]);
     });
   });
 

@@ -5,6 +5,7 @@ import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
 import { crmSyncHandlers } from '../../../connectors/core/crm-connector.js';
 import { createHubspotConnector } from '../../../connectors/hubspot/index.js';
 import { dealProperties } from '../../../connectors/hubspot/map-deal.js';
+import { Decimal } from '../../../shared/src/money/decimal.js';
 import { readCursor } from '../../../worker/src/db/sync-cursors.js';
 import { PermanentJobError } from '../../../worker/src/queues/errors.js';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
@@ -31,6 +32,22 @@ function deal(id: number, modifiedMs: number, extra: Record<string, string> = {}
   };
 }
 
+const SPLITS = '/crm/v3/objects/deals/splits/batch/read';
+const split = (id: string, owner: string, percentage: string) => ({ id, properties: { hs_deal_split_percentage: percentage, hubspot_owner_id: owner }, createdAt: '2026-06-01T09:00:00.000Z', updatedAt: '2026-06-01T09:00:00.000Z', archived: false });
+/** The splits batch read answered for a portal where no deal has splits. */
+/**
+ * A body matcher that records what it is shown. nock runs body matchers for requests to
+ * other paths too (a GET shows ""), so only bodies carrying `key` are kept.
+ */
+const recordInto = (list: unknown[], key: string) => (body: unknown) => {
+  if (body && typeof body === 'object' && key in body) list.push(body);
+  return true;
+};
+
+function noSplits(...ids: string[]): void {
+  nock(API).post(SPLITS, { inputs: ids.map((id) => ({ id })) }).reply(200, { status: 'COMPLETE', results: ids.map((id) => ({ id, splits: [] })), startedAt: '2026-07-01T00:00:00.000Z', completedAt: '2026-07-01T00:00:00.000Z' });
+}
+
 describe('HubSpot sync requests (nock)', () => {
   let t: TestDatabase;
   let tenantId: string;
@@ -49,8 +66,15 @@ describe('HubSpot sync requests (nock)', () => {
     expect(pending).toEqual([]);
   });
 
-  it('walks the list API page by page with `after` on the first sync and commits each page with its cursor', async () => {
+  it('walks the list API page by page with `after` on the first sync and commits each page with its cursor, reading each page\'s splits', async () => {
     const queries: Array<Record<string, unknown>> = [];
+    const splitReads: unknown[] = [];
+    // Deal 11 is split 60/40 between its owner 501 and 502 (HubSpot shares, "0.6" = 60 %).
+    nock(API)
+      .post(SPLITS, recordInto(splitReads, 'inputs'))
+      .reply(200, { status: 'COMPLETE', results: [{ id: '11', splits: [split('9001', '501', '0.6'), split('9002', '502', '0.4')] }, { id: '12', splits: [] }], startedAt: '2026-07-01T00:00:00.000Z', completedAt: '2026-07-01T00:00:00.000Z' })
+      .post(SPLITS, recordInto(splitReads, 'inputs'))
+      .reply(200, { status: 'COMPLETE', results: [{ id: '13', splits: [] }], startedAt: '2026-07-01T00:00:00.000Z', completedAt: '2026-07-01T00:00:00.000Z' });
     const scope = nock(API)
       .matchHeader('authorization', 'Bearer access-1')
       .get('/crm/v3/objects/deals')
@@ -74,6 +98,13 @@ describe('HubSpot sync requests (nock)', () => {
     ]);
     const cursor = await readCursor(t.db, tenantId, 'hubspot', 'deals');
     expect(cursor?.phase).toBe('incremental');
+    // The pages may be committed together (fetching runs ahead of writing): one splits read per commit, ≤ 100 ids each.
+    expect((splitReads as Array<{ inputs: Array<{ id: string }> }>).flatMap((b) => b.inputs.map((x) => x.id))).toEqual(['11', '12', '13']);
+    const splits = await t.db.selectFrom('deal_splits').select(['deal_id', 'user_id', 'split_type', 'percent']).where('tenant_id', '=', tenantId).orderBy(['deal_id', 'user_id']).execute();
+    expect(splits.map((r) => [r.deal_id, r.user_id, r.split_type, String(r.percent)])).toEqual([
+      ['11', '501', 'revenue', '60'],
+      ['11', '502', 'revenue', '40'],
+    ]);
   });
 
   it('pages incremental search by keyset on hs_lastmodifieddate, splits an instant that fills a page by hs_object_id, then sweeps archived deals', async () => {
@@ -83,12 +114,15 @@ describe('HubSpot sync requests (nock)', () => {
     // 250 deals share the instant T0+5 (a bulk import); one more changed at T0+9.
     const burst = Array.from({ length: 250 }, (_, i) => deal(1001 + i, T0 + 5));
     const bodies: unknown[] = [];
-    const search = (reply: unknown) => nock(API).post('/crm/v3/objects/deals/search', (b) => (bodies.push(b), true)).reply(200, reply);
+    const search = (reply: unknown) => nock(API).post('/crm/v3/objects/deals/search', recordInto(bodies, 'filterGroups')).reply(200, reply);
     search({ total: 250, results: burst.slice(0, 200), paging: { next: { after: '200' } } });
     search({ total: 250, results: burst.slice(50, 250), paging: { next: { after: '200' } } });
     search({ total: 250, results: burst.slice(0, 200), paging: { next: { after: '200' } } });
     search({ total: 50, results: burst.slice(200) });
     search({ total: 1, results: [deal(2000, T0 + 9)] });
+    // Not Sales Hub Enterprise: the first splits read is refused, and the portal is not asked again during the sync.
+    const splitReads: unknown[] = [];
+    nock(API).post(SPLITS, recordInto(splitReads, 'inputs')).once().reply(403, { status: 'error', message: 'Deal splits are not enabled for this account.', correlationId: 'c', category: 'FEATURE_NOT_ENABLED' });
     const archivedQueries: unknown[] = [];
     nock(API)
       .get('/crm/v3/objects/deals')
@@ -112,6 +146,8 @@ describe('HubSpot sync requests (nock)', () => {
     // 250 burst deals + deal 2000, minus deal 1001 (archived after the cursor); deal 7 was archived long before the cursor and is not re-sent.
     expect(Number(live.n)).toBe(250);
     expect(deleted.map((d) => d.id)).toEqual(['1001']);
+    expect(splitReads).toHaveLength(1);
+    expect((splitReads[0] as { inputs: unknown[] }).inputs).toHaveLength(100);
   });
 
   it('reads the deals of a page of engagements with one v4 association batch read', async () => {
@@ -131,9 +167,38 @@ describe('HubSpot sync requests (nock)', () => {
     ]);
   });
 
+  it('syncs exchange rates with the pipelines, digit for digit, writing only new or changed ones; without the scope it goes on without them', async () => {
+    const stage = (id: string, order: number, probability: string, isClosed: string) => ({ id, label: id, displayOrder: order, metadata: { isClosed, probability }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', archived: false });
+    const pipelines = { results: [{ id: 'default', label: 'Sales', displayOrder: 0, stages: [stage('appt', 0, '0.2', 'false'), stage('closedwon', 1, '1.0', 'true')], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', archived: false }] };
+    // HubSpot sends conversionRate as a JSON number; 1.08000000000000000001 has more digits than a double holds.
+    const ratesJson = '{"results":[{"id":"71","fromCurrencyCode":"EUR","toCurrencyCode":"USD","conversionRate":1.08000000000000000001,"effectiveAt":"2026-01-01T00:00:00.000Z","createdAt":"2026-01-01T00:00:00.000Z","updatedAt":"2026-01-01T00:00:00.000Z","visibleInUI":true},{"id":"72","fromCurrencyCode":"GBP","toCurrencyCode":"USD","conversionRate":1.254379,"effectiveAt":"2026-02-01T00:00:00.000Z","createdAt":"2026-02-01T00:00:00.000Z","updatedAt":"2026-02-01T00:00:00.000Z","visibleInUI":true}]}';
+    nock(API).get('/crm/v3/pipelines/deals').twice().reply(200, pipelines);
+    nock(API).get('/settings/v3/currencies/exchange-rates').twice().reply(200, ratesJson, { 'content-type': 'application/json' });
+    const first = recordingEnqueue();
+    await connector().syncObject({ tenantId, source: 'hubspot', object: 'pipelines', mode: 'incremental', cause: 'test' }, jobDeps(t.db, first.enqueue), jobContext());
+    const rates = await t.db.selectFrom('fx_rates').select(['from_currency', 'to_currency', 'rate_date', 'rate', 'source']).where('tenant_id', '=', tenantId).orderBy('from_currency').execute();
+    expect(rates.map((r) => [r.from_currency, r.to_currency, String(r.rate_date).slice(0, 10), new Decimal(String(r.rate)).toFixed(), r.source])).toEqual([
+      ['EUR', 'USD', '2026-01-01', '1.08000000000000000001', 'hubspot'],
+      ['GBP', 'USD', '2026-02-01', '1.254379', 'hubspot'],
+    ]);
+    expect(first.jobs.filter((j) => j.name === 'reconcile-tenant')).toHaveLength(1);
+    // Nothing changed: nothing is written, so no tenant-wide recompute.
+    const second = recordingEnqueue();
+    await connector().syncObject({ tenantId, source: 'hubspot', object: 'pipelines', mode: 'incremental', cause: 'test-2' }, jobDeps(t.db, second.enqueue), jobContext());
+    expect(second.jobs.filter((j) => j.name === 'reconcile-tenant')).toHaveLength(0);
+
+    const narrow = await installPortal(t.db, '5151');
+    nock(API).get('/crm/v3/pipelines/deals').reply(200, pipelines);
+    nock(API).get('/settings/v3/currencies/exchange-rates').reply(403, { status: 'error', message: "This app hasn't been granted all required scopes to make this call.", correlationId: 'c', category: 'MISSING_SCOPES' });
+    await connector().syncObject({ tenantId: narrow, source: 'hubspot', object: 'pipelines', mode: 'incremental', cause: 'test' }, jobDeps(t.db, recordingEnqueue().enqueue), jobContext());
+    expect((await t.db.selectFrom('pipelines').select('id').where('tenant_id', '=', narrow).execute()).map((r) => r.id)).toEqual(['default']);
+    expect(await t.db.selectFrom('fx_rates').select('rate').where('tenant_id', '=', narrow).execute()).toEqual([]);
+  });
+
   it('waits out a 429 (policy TEN_SECONDLY_ROLLING, Retry-After) and goes on without losing the page', async () => {
     nock(API).get('/crm/v3/objects/deals').query(true).reply(429, { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'c1', policyName: 'TEN_SECONDLY_ROLLING' }, { 'Retry-After': '0' });
     nock(API).get('/crm/v3/objects/deals').query(true).reply(200, { results: [deal(21, T0)] });
+    noSplits('21');
     const c = connector();
     await c.syncObject({ tenantId, source: 'hubspot', object: 'deals', mode: 'incremental', cause: 'test' }, jobDeps(t.db, recordingEnqueue().enqueue), jobContext());
     expect(c.stats.rateLimited).toBe(1);
@@ -146,6 +211,7 @@ describe('HubSpot sync requests (nock)', () => {
     nock(API).get('/crm/v3/objects/deals').query(true).matchHeader('authorization', 'Bearer access-1').reply(401, { status: 'error', message: 'expired', category: 'EXPIRED_AUTHENTICATION', correlationId: 'c' });
     nock(API).post('/oauth/v1/token', (b) => (forms.push(b), true)).once().reply(200, { access_token: 'access-2', refresh_token: 'refresh-1', expires_in: 1800, token_type: 'bearer' });
     nock(API).get('/crm/v3/objects/deals').query(true).matchHeader('authorization', 'Bearer access-2').reply(200, { results: [deal(22, T0)] });
+    noSplits('22');
     const c = connector();
     await c.syncObject({ tenantId, source: 'hubspot', object: 'deals', mode: 'incremental', cause: 'test' }, jobDeps(t.db, recordingEnqueue().enqueue), jobContext());
     expect(forms).toHaveLength(1);
