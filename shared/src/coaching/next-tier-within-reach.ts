@@ -40,7 +40,7 @@ export function nextTierWithinReach(ctx: CoachingContext, rep: RepFacts): NextTi
   const estimates = (k: number): DealEstimate[] => {
     let list = cache.get(k);
     if (!list) {
-      list = estimateOpenDeals({ plans: ctx.plans, data: ctx.index.data, payeeId: rep.repId, asOf: ctx.asOf, dealIds: ranked.slice(0, k).map((r) => r.d.deal.id) });
+      list = estimateOpenDeals({ plans: ctx.plans, data: ctx.index.data, index: ctx.index, payeeId: rep.repId, asOf: ctx.asOf, dealIds: ranked.slice(0, k).map((r) => r.d.deal.id) });
       cache.set(k, list);
     }
     return list;

@@ -36,7 +36,7 @@ export function stalledDeals(ctx: CoachingContext, rep: RepFacts): StalledDealPr
 
     const estimatedCloseDate = overdue ? asOf : deal.closeDate;
     const data = overdue ? { ...index.data, deals: index.data.deals.map((d): Deal => (d.id === deal.id ? { ...d, closeDate: asOf } : d)) } : index.data;
-    const [estimate] = estimateOpenDeals({ plans: ctx.plans, data, payeeId: rep.repId, asOf, dealIds: [deal.id] });
+    const [estimate] = estimateOpenDeals({ plans: ctx.plans, data, ...(overdue ? {} : { index }), payeeId: rep.repId, asOf, dealIds: [deal.id] });
     const currency = estimate?.currency ?? rep.payCurrency;
     const commission = estimate?.commission ?? ZERO;
     const name = dealName(deal);

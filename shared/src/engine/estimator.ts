@@ -7,11 +7,11 @@ import { InputError } from '../input/input-error.js';
 import type { Plan } from '../plan/plan.js';
 import { maxDate, type IsoDate } from '../time/iso-date.js';
 import { periodContaining, type PeriodId } from '../time/period.js';
-import { dealCredits } from './credits.js';
+import { payeeShare, shareIndex, type PayeeShare } from './payee-scope.js';
 import { plansInForce } from './period-lines.js';
 import { runStatements, type LockedPeriod } from './run.js';
 import type { AttainmentSummary, PayoutLine, Statement } from './statement.js';
-import { indexTenant, outcomeOf } from './tenant-index.js';
+import { indexTenant, outcomeOf, type TenantIndex } from './tenant-index.js';
 
 export interface NextTier {
   readonly planId: string;
@@ -50,6 +50,8 @@ export interface EstimateInput {
   /** Which open deals; default: every open deal that would credit the payee. */
   readonly dealIds?: readonly DealId[];
   readonly locked?: readonly LockedPeriod[];
+  /** A prebuilt index of `data` (indexTenant), reused across estimates; built here when absent. */
+  readonly index?: TenantIndex;
 }
 
 const PLAN_KINDS = new Set(['commission', 'true-up', 'gate-release', 'spiff', 'bonus']);
@@ -59,20 +61,34 @@ const PLAN_KINDS = new Set(['commission', 'true-up', 'gate-release', 'spiff', 'b
  * on the same data, with the deal marked won. When several deals are estimated, they are
  * taken in a declared order (expected close date, then id) and each estimate assumes the
  * earlier ones closed too, so estimates add up to the combined outcome.
+ *
+ * Each run is restricted to the payee and reads only the records that credit them
+ * (payee-scope.ts): the statement is the same as on the whole tenant, at a cost that
+ * follows the payee's records rather than the tenant's. A deal's "before" is the previous
+ * deal's "after" whenever the two runs cannot differ, so N deals in one period usually
+ * cost N + 1 runs. Pass the caller's `index` of `data` so it is not rebuilt.
  */
 export function estimateOpenDeals(input: EstimateInput): DealEstimate[] {
-  const baseIndex = indexTenant(input.data);
+  const baseIndex = input.index ?? indexTenant(input.data);
   const payees = new Set([input.payeeId]);
-  const candidates = input.data.deals
-    .filter((d) => (input.dealIds ? input.dealIds.includes(d.id) : true))
+  const share = payeeShare(baseIndex, input.payeeId);
+  const wanted = input.dealIds && new Set<string>(input.dealIds);
+  const candidates = share.deals
+    .filter((d) => (wanted ? wanted.has(d.id) : true))
     .filter((d) => outcomeOf(baseIndex, d) === 'open')
-    .filter((d) => creditsPayee(d, input.payeeId, baseIndex))
     .sort((a, b) => (a.closeDate !== b.closeDate ? (a.closeDate < b.closeDate ? -1 : 1) : a.id < b.id ? -1 : 1));
   if (input.dealIds) {
-    const missing = input.dealIds.filter((id) => !candidates.some((d) => d.id === id));
+    const found = new Set<string>(candidates.map((d) => d.id));
+    const missing = input.dealIds.filter((id) => !found.has(id));
     if (missing.length > 0) throw new InputError('estimate', missing.map((id) => ({ path: `dealIds`, message: `deal ${id} is not an open deal that credits ${input.payeeId}`, fix: 'estimate only open deals the payee owns, is split on, or manages' })));
   }
-  let deals = [...input.data.deals];
+  // Deals that are neither won nor to be estimated are never paid: left out, they cost no run anything.
+  const estimated = new Set<string>(candidates.map((d) => d.id));
+  let deals = share.deals.filter((d) => estimated.has(d.id) || outcomeOf(baseIndex, d) === 'won');
+  let changed = new Map<string, Deal>();
+  const learnsBetween = knowledgeChanges(baseIndex, share);
+  // The last "after" run, on the data the next deal's "before" runs on: that "before" when it asks for the same period, as of a day that knows nothing more.
+  let previous: { period: PeriodId; asOf: IsoDate; statement: Statement | undefined } | undefined;
   const estimates: DealEstimate[] = [];
   for (const deal of candidates) {
     const plan = input.plans.find((p) => p.payees.some((a) => a.userId === input.payeeId) && plansInForce([p], periodContaining(deal.closeDate, p.periodKind, input.data.calendar)).length > 0);
@@ -81,15 +97,27 @@ export function estimateOpenDeals(input: EstimateInput): DealEstimate[] {
     const asOf = maxDate(input.asOf, deal.closeDate);
     const wonStage = baseIndex.wonStageByPipeline.get(deal.pipelineId);
     if (!wonStage) continue;
-    const run = (d: readonly Deal[]): Statement | undefined => runStatements({ plans: input.plans, data: { ...input.data, deals: d }, period: period.id, asOf, payees, ...(input.locked ? { locked: input.locked } : {}) }).statements.find((s) => s.payeeId === input.payeeId);
-    const before = run(deals);
-    const withDeal = deals.map((d) => (d.id === deal.id ? { ...d, stageId: wonStage.id } : d));
-    const after = run(withDeal);
+    // A run pays only won deals and completed activities dated up to the period's end and asOf
+    // (the rest only raise exceptions, unread here): the fewer records, the less each run sorts.
+    const readable = (date: IsoDate): boolean => date < period.end && date <= asOf;
+    const activities = share.activities.filter((a) => a.status === 'completed' && readable(a.occurredAt));
+    const run = (d: readonly Deal[], c: ReadonlyMap<string, Deal>): Statement | undefined => {
+      const paid = d.filter((x) => readable(x.closeDate) && outcomeOf(baseIndex, x) === 'won');
+      const index = shareIndex(baseIndex, paid, activities, c);
+      return runStatements({ plans: input.plans, data: index.data, index, period: period.id, asOf, payees, ...(input.locked ? { locked: input.locked } : {}) }).statements.find((s) => s.payeeId === input.payeeId);
+    };
+    const same = previous !== undefined && previous.period === period.id && !learnsBetween(previous.asOf, asOf);
+    const before = same ? previous!.statement : run(deals, changed);
+    const won: Deal = { ...deal, stageId: wonStage.id };
+    const withDeal = deals.map((d) => (d.id === deal.id ? won : d));
+    changed = new Map(changed).set(deal.id, won);
+    const after = run(withDeal, changed);
     deals = withDeal;
+    previous = { period: period.id, asOf, statement: after };
     if (!after) continue;
     const planTotal = (s: Statement | undefined): Decimal => (s?.lines ?? []).filter((l) => PLAN_KINDS.has(l.kind)).reduce((t, l) => t.plus(l.amount), ZERO);
     const beforeLines = new Map((before?.lines ?? []).map((l) => [l.key, l]));
-    const changed = after.lines.filter((l) => !beforeLines.get(l.key)?.amount.equals(l.amount));
+    const changedLines = after.lines.filter((l) => !beforeLines.get(l.key)?.amount.equals(l.amount));
     const own = after.lines.find((l) => l.kind === 'commission' && l.provenance?.deal?.id === deal.id);
     const slices = own?.provenance?.slices ?? [];
     estimates.push({
@@ -104,15 +132,39 @@ export function estimateOpenDeals(input: EstimateInput): DealEstimate[] {
       attainmentAfter: after.attainment,
       landsInTier: slices.length ? Math.max(...slices.map((s) => s.tier)) : undefined,
       nextTier: nextTierGap(input.plans, after.attainment),
-      lines: changed,
+      lines: changedLines,
     });
   }
   return estimates;
 }
 
-function creditsPayee(deal: Deal, payeeId: UserId, index: ReturnType<typeof indexTenant>): boolean {
-  const credits = dealCredits(deal, index.hierarchy, 10);
-  return Array.isArray(credits) && credits.some((c) => c.payeeId === payeeId);
+/**
+ * Whether a run as of `to` may know anything a run as of `from` (on or before it) does not:
+ * a paid record of the payee's, a quota version or an FX rate dated in between. When not,
+ * the two runs pay the same lines, totals and attainment (only the statement's as-of date
+ * and the dates of lines paid "today" differ, and an estimate's "before" reads neither).
+ * Deals estimated as won close on or before `from`, so the payee's won deals are read as they are.
+ */
+function knowledgeChanges(index: TenantIndex, share: PayeeShare): (from: IsoDate, to: IsoDate) => boolean {
+  const dates: IsoDate[] = [];
+  for (const d of share.deals) if (outcomeOf(index, d) === 'won') dates.push(d.closeDate);
+  for (const a of share.activities) if (a.status === 'completed') dates.push(a.occurredAt);
+  for (const q of index.data.quotas) dates.push(q.effectiveFrom);
+  for (const r of index.data.fxRates) dates.push(r.date);
+  dates.sort();
+  return (from, to) => {
+    if (from === to) return false;
+    if (from > to) return true;
+    // The first date after `from`, by binary search.
+    let lo = 0;
+    let hi = dates.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (dates[mid]! > from) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < dates.length && dates[lo]! <= to;
+  };
 }
 
 /** The next attainment tier above where the payee stands, and the credit still needed to reach it. */

@@ -23,7 +23,7 @@ export function measureLookup(ctx: CardContext): (planId: string, componentId: s
 /** The estimate for one open deal alone, on the data as it stands: what closing it adds. */
 export function estimateFor(ctx: CardContext, payeeId: string, dealId: string): Promise<DealEstimate | undefined> {
   const { snapshot, asOf } = ctx;
-  return snapshot.remember(`estimate|${payeeId}|${dealId}|${asOf}`, () => estimateOpenDeals({ plans: snapshot.plans, data: snapshot.data, payeeId: payeeId as UserId, asOf, dealIds: [dealId as DealId], locked: snapshot.locked })[0]);
+  return snapshot.remember(`estimate|${payeeId}|${dealId}|${asOf}`, () => estimateOpenDeals({ plans: snapshot.plans, data: snapshot.data, payeeId: payeeId as UserId, asOf, dealIds: [dealId as DealId], locked: snapshot.locked, index: snapshot.index })[0]);
 }
 
 /**

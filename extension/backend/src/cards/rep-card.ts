@@ -35,7 +35,7 @@ export function periodEstimates(ctx: CardContext, payeeId: string, period: Perio
   return snapshot.remember(`estimates|${payeeId}|${period.id}|${asOf}`, () => {
     const dealIds = openDealsClosingIn(ctx, payeeId, period);
     if (dealIds.length === 0 || !snapshot.plans.some((p) => p.payees.some((a) => a.userId === payeeId))) return [];
-    return estimateOpenDeals({ plans: snapshot.plans, data: snapshot.data, payeeId: payeeId as UserId, asOf, dealIds, locked: snapshot.locked }).filter((e) => e.period === period.id);
+    return estimateOpenDeals({ plans: snapshot.plans, data: snapshot.data, payeeId: payeeId as UserId, asOf, dealIds, locked: snapshot.locked, index: snapshot.index }).filter((e) => e.period === period.id);
   });
 }
 
