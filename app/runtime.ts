@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Router } from 'express';
-import { sql } from 'kysely';
 import { crmSyncHandlers, crmTaskWriters } from '../connectors/core/crm-connector.js';
 import { createAdminRouter } from '../extension/backend/src/admin/admin-router.js';
 import { createApp, type CardApiApp } from '../extension/backend/src/app.js';
-import { databaseTarget, openDatabase, type DatabaseTarget, type Db } from '../worker/src/db/database.js';
+import { databaseTarget, openDatabase, pingDatabase, type DatabaseTarget, type Db } from '../worker/src/db/database.js';
 import { migrateToLatest } from '../worker/src/db/migrate.js';
 import { createHandlerRegistry } from '../worker/src/jobs/registry.js';
 import { startObservabilityServer, type ObservabilityServer } from '../worker/src/observability/http-server.js';
@@ -153,7 +152,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         metrics,
         logger,
         health: async () => {
-          const [jobs, database] = await Promise.all([runner.health(), ping(db)]);
+          const [jobs, database] = await Promise.all([runner.health(), pingDatabase(db)]);
           return { ...jobs, ok: !stopping && jobs.ok && database, database: database ? 'ok' : 'unreachable', stopping };
         },
       });
@@ -187,21 +186,5 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   } catch (err) {
     await closeAll();
     throw err;
-  }
-}
-
-async function ping(db: Db): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      sql`select 1`.execute(db).then(() => true),
-      new Promise<boolean>((done) => {
-        timer = setTimeout(() => done(false), 2_000);
-      }),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
   }
 }

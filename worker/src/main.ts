@@ -1,7 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import { databaseTarget, openDatabase, type Db } from './db/database.js';
+import { databaseTarget, openDatabase, pingDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startObservabilityServer, type ObservabilityServer } from './observability/http-server.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -166,23 +165,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerPr
   } catch (err) {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw err;
-  }
-}
-
-/** True when the database answers within 2 s (a health check must not hang on a dead host). */
-async function pingDatabase(db: Db): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      sql`select 1`.execute(db).then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), 2_000);
-      }),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
