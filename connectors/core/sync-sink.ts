@@ -57,6 +57,23 @@ export interface PageOutcome {
 const MAX_PAYEES_PER_JOB = 5_000;
 
 /**
+ * PostgreSQL's statistics lag a table that a first sync is filling: autovacuum analyses
+ * about once a minute, and meanwhile the planner, believing the tenant has a few hundred
+ * deals, answers each page's `id in (…)` lookups by reading every deal of the tenant
+ * through a tenant-only index (a page cost 45 ms at 10,000 deals, 350 ms at 60,000).
+ * Analysing after every 5,000 written records keeps pages at ~30 ms whatever the size.
+ */
+const ANALYZE_EVERY_ROWS = 5_000;
+const writtenSinceAnalyze = new WeakMap<Db, number>();
+
+async function keepStatisticsCurrent(db: Db, rowsWritten: number): Promise<void> {
+  if (rowsWritten === 0) return;
+  const total = (writtenSinceAnalyze.get(db) ?? 0) + rowsWritten;
+  writtenSinceAnalyze.set(db, total >= ANALYZE_EVERY_ROWS ? 0 : total);
+  if (total >= ANALYZE_EVERY_ROWS) await sql`analyze deals, deal_splits, activities`.execute(db);
+}
+
+/**
  * Writes a page and its cursor atomically (a crash can neither skip nor half-apply a page;
  * replaying it is a no-op thanks to the versioned, hashed upserts), then asks for the
  * recomputes the changes call for. The enqueue happens after the commit: if the process
@@ -78,6 +95,8 @@ export async function writeSyncPage(deps: SinkDeps, target: SinkTarget, cursor: 
     if (changed) await tx.updateTable('tenants').set({ data_changed_at: sql<Date>`now()` }).where('id', '=', tenantId).execute();
     return { usersChanged, deals, activities, quotasAdded };
   });
+
+  await keepStatisticsCurrent(deps.db, written.deals.length + written.activities.length);
 
   // A change to people, teams, stage semantics, FX or quotas can move anyone's pay: the
   // tenant-wide reconcile is the one correct answer, deduplicated by its cause.
