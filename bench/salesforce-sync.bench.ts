@@ -76,7 +76,7 @@ export const bench: BenchDefinition = {
           { name: 'API calls (connector)', value: calls, unit: 'calls' },
           { name: 'API calls counted by the org', value: orgCalls, unit: 'calls' },
           { name: 'API calls per 1,000 records', value: perThousand, unit: 'calls' },
-          { name: 'share of the enforced daily API ceiling', value: orgCalls / DAILY_LIMIT, unit: 'ratio' },
+          { name: 'share of the enforced daily API ceiling', value: (orgCalls * 100) / DAILY_LIMIT, unit: '%' },
           { name: 'peak RSS', value: report.peakRss / MIB, unit: 'MiB' },
           { name: 'peak RSS during sync', value: (report.peakRssByStage['sync'] ?? report.peakRss) / MIB, unit: 'MiB' },
         ],
