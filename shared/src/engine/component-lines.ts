@@ -5,13 +5,13 @@ import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
 import type { AttainmentBonusComponent, CommissionComponent, Component, Plan, SpiffComponent } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
-import { Deferred, resolve, type MaybeDeferred } from './deferred.js';
+import { Deferred, type MaybeDeferred } from './deferred.js';
 import { LazyWords, Words, pct, quantity, ratePhrase, slicesPhrase } from './explain.js';
-import { PlanPayoutLine, type LineDraft } from './payout-line.js';
+import { FactsSource, PlanPayoutLine, type LineDraft, type TierFacts } from './payout-line.js';
 import type { EffectiveQuota } from './quota-target.js';
 import type { FxUse, Provenance } from './statement.js';
 import { RunningCap } from './running-cap.js';
-import { attainmentPercent, initialTierState, payTiered, TierSchedule, type TierState } from './tiers.js';
+import { attainmentPercent, initialTierState, payTiered, TierSchedule, type RawSlice, type TierState } from './tiers.js';
 import type { CreditKind } from '../plan/plan.js';
 import type { UserId } from '../domain/ids.js';
 
@@ -179,15 +179,11 @@ export function componentPayer(plan: Plan, componentIndex: number, quota: Effect
 
 class CommissionPayer implements ComponentPayer {
   private readonly out: GateAndCap;
-  private readonly attainment: AttainmentAt;
   private readonly schedule: TierSchedule;
-  /** Attainment tables already divide by the quota for their slices; the attainment is that same quotient. */
-  private readonly attainmentFromBasis: boolean;
   /** One shared prefix: each key is then a single concatenation. */
   private readonly commissionKey: string;
   private readonly state: TierState;
-  private previousAttainment: MaybeDeferred<Decimal | undefined>;
-  private readonly target: Decimal | undefined;
+  private readonly trace: CommissionTrace;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -195,26 +191,20 @@ class CommissionPayer implements ComponentPayer {
     target: Decimal | undefined,
   ) {
     this.out = new GateAndCap(ctx, target);
-    this.target = target;
-    this.attainment = new AttainmentAt(target);
     const unit = component.tiers.basis === 'attainment' ? (target ?? ZERO).dividedBy(HUNDRED) : ONE;
     this.schedule = new TierSchedule(component.tiers, unit);
     ctx.tiered = this.schedule.rates.length > 1;
-    this.attainmentFromBasis = this.schedule.basisIsAttainment && target !== undefined && !target.isZero() && fitsPrecision(target);
     this.commissionKey = `${ctx.base}|commission|`;
     this.state = initialTierState(this.schedule);
-    this.previousAttainment = this.attainment.at(ZERO);
+    this.trace = new CommissionTrace(this.schedule, target, this.out.lines);
   }
 
   accept(event: CreditEvent): void {
     const { ctx } = this;
     const state = this.state;
-    const result = payTiered(this.schedule, state, event.quotaValue, event.payoutValue);
-    const a0 = this.previousAttainment;
-    // Only provenance shows attainment: it is worked out when read.
-    const a1 = event.quotaValue.isZero() ? a0 : this.attainmentFromBasis ? state.cumulativeBasis! : new AttainmentPoint(state.cumulative, this.target);
-    this.previousAttainment = a1;
-    this.out.add({
+    // Amounts only: the slices and attainments are replayed when provenance is read.
+    const result = payTiered(this.schedule, state, event.quotaValue, event.payoutValue, false);
+    const line = this.out.add({
       key: this.commissionKey + event.recordId,
       keyRest: event.recordId,
       kind: 'commission',
@@ -227,15 +217,16 @@ class CommissionPayer implements ComponentPayer {
       credit: event.credit,
       creditFx: event.creditFx,
       vias: viasOf(event),
-      attainmentBefore: a0,
-      attainmentAfter: a1,
-      slices: result.slices,
+      facts: this.trace,
+      quotaCredit: event.quotaValue,
       creditedValue: event.payoutValue,
     });
     if (result.trueUp) {
       const t = result.trueUp;
       const measure = ctx.component.measure;
       const cur = ctx.plan.currency;
+      // The true-up states the attainment move of the commission line it follows.
+      const facts = new SameAttainment(line);
       this.out.add({
         key: `${ctx.base}|true-up|${event.recordId}`,
         keyRest: event.recordId,
@@ -243,18 +234,17 @@ class CommissionPayer implements ComponentPayer {
         date: event.date,
         amount: t.amount,
         cumulativeAfter: state.cumulative,
-        text: new LazyWords(
-          () =>
-            `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(resolve(a0), resolve(a1)).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${ctx.money(t.amount)} under ${ctx.component.name}.`,
-        ),
+        text: new LazyWords(() => {
+          const { attainmentBefore, attainmentAfter } = line.provenance;
+          return `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(attainmentBefore, attainmentAfter).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${ctx.money(t.amount)} under ${ctx.component.name}.`;
+        }),
         deal: event.dealInfo,
         activity: event.activity,
         credit: event.credit,
         creditFx: event.creditFx,
         vias: viasOf(event),
-        attainmentBefore: a0,
-        attainmentAfter: a1,
-        slices: [],
+        facts,
+        quotaCredit: undefined,
         creditedValue: t.base,
       });
     }
@@ -264,6 +254,69 @@ class CommissionPayer implements ComponentPayer {
     return { lines: this.out.lines, credited: this.state.cumulative };
   }
 }
+
+/**
+ * The slices and attainments of one component's commission lines, worked out when the
+ * first of them has its provenance read, by paying the component's events again in the
+ * same order from a fresh tier state, this time with slices. payTiered is a function of
+ * the state and the event alone, so the replay reaches the same states and amounts as the
+ * first pass; it keeps nothing until then but the lines (which the component keeps anyway).
+ */
+class CommissionTrace extends FactsSource {
+  private replayed = false;
+  private readonly noFacts: TierFacts = { attainmentBefore: undefined, attainmentAfter: undefined, slices: [] };
+
+  constructor(
+    private readonly schedule: TierSchedule,
+    private readonly target: Decimal | undefined,
+    private readonly lines: readonly PlanPayoutLine[],
+  ) {
+    super();
+  }
+
+  /** The facts of `line`; the replay hands every other commission line its own. */
+  factsOf(line: PlanPayoutLine): TierFacts {
+    if (this.replayed) throw new Error(`Line ${line.key} was replayed but not given its facts`);
+    this.replayed = true;
+    return this.replay(line) ?? this.noFacts;
+  }
+
+  private replay(asked: PlanPayoutLine): TierFacts | undefined {
+    const { schedule, target } = this;
+    const state = initialTierState(schedule);
+    // Attainment tables already divide by the quota for their slices; the attainment is that same quotient.
+    const attainmentFromBasis = schedule.basisIsAttainment && target !== undefined && !target.isZero() && fitsPrecision(target);
+    let previous: MaybeDeferred<Decimal | undefined> = attainmentPercent(ZERO, target);
+    let answer: TierFacts | undefined;
+    for (const line of this.lines) {
+      if (line.kind !== 'commission') continue;
+      const [quotaCredit, payoutCredit] = line.tierInputs;
+      const result = payTiered(schedule, state, quotaCredit!, payoutCredit!);
+      const a0: MaybeDeferred<Decimal | undefined> = previous;
+      const a1: MaybeDeferred<Decimal | undefined> = quotaCredit!.isZero() ? a0 : attainmentFromBasis ? state.cumulativeBasis! : new AttainmentPoint(state.cumulative, target);
+      previous = a1;
+      const facts: TierFacts = { attainmentBefore: a0, attainmentAfter: a1, slices: result.slices };
+      if (line === asked) answer = facts;
+      else line.setFacts(facts);
+    }
+    return answer;
+  }
+}
+
+/** A line (true-up, gate release) that states the attainment move of another line, and no slices. */
+class SameAttainment extends FactsSource {
+  constructor(private readonly other: { readonly line: PlanPayoutLine | undefined } | PlanPayoutLine) {
+    super();
+  }
+
+  factsOf(): TierFacts {
+    const other = this.other instanceof PlanPayoutLine ? this.other : this.other.line!;
+    const { attainmentBefore, attainmentAfter } = other.provenance;
+    return { attainmentBefore, attainmentAfter, slices: NO_SLICES };
+  }
+}
+
+const NO_SLICES: readonly RawSlice[] = Object.freeze([]);
 
 class SpiffPayer implements ComponentPayer {
   private readonly out: GateAndCap;
@@ -313,9 +366,8 @@ class SpiffPayer implements ComponentPayer {
       credit: event.credit,
       creditFx: event.creditFx,
       vias: viasOf(event),
-      attainmentBefore: a0,
-      attainmentAfter: a1,
-      slices: [],
+      facts: { attainmentBefore: a0, attainmentAfter: a1, slices: NO_SLICES },
+      quotaCredit: undefined,
       creditedValue: event.payoutValue,
     });
   }
@@ -370,9 +422,8 @@ class BonusPayer implements ComponentPayer {
         credit: event.credit,
         creditFx: event.creditFx,
         vias: viasOf(event),
-        attainmentBefore: a0,
-        attainmentAfter: attained,
-        slices: [],
+        facts: { attainmentBefore: a0, attainmentAfter: attained, slices: NO_SLICES },
+        quotaCredit: undefined,
         creditedValue: event.payoutValue,
       });
     });
@@ -405,19 +456,22 @@ class GateAndCap {
     this.cap = cap === undefined ? undefined : new RunningCap(cap);
   }
 
-  add(draft: LineDraft): void {
+  /** Adds the draft's line (after a gate release when it opens the gate) and returns it. */
+  add(draft: LineDraft): PlanPayoutLine {
     const gateOpen = this.gateValue === undefined || compare(draft.cumulativeAfter, this.gateValue) >= 0;
     if (!gateOpen) {
       this.withheld = add(this.withheld, draft.amount);
       this.withheldSince ??= draft.date;
-      this.push(draft, true);
-      return;
+      return this.push(draft, true);
     }
-    if (!this.withheld.isZero()) this.release(draft);
-    this.push(draft, false);
+    if (this.withheld.isZero()) return this.push(draft, false);
+    const opener: { line: PlanPayoutLine | undefined } = { line: undefined };
+    this.release(draft, new SameAttainment(opener));
+    opener.line = this.push(draft, false);
+    return opener.line;
   }
 
-  private release(opener: LineDraft): void {
+  private release(opener: LineDraft, facts: FactsSource): void {
     const { plan, component } = this.ctx;
     const released = this.withheld;
     const since = this.withheldSince!;
@@ -439,9 +493,8 @@ class GateAndCap {
         credit: opener.credit,
         creditFx: opener.creditFx,
         vias: opener.vias,
-        attainmentBefore: opener.attainmentBefore,
-        attainmentAfter: opener.attainmentAfter,
-        slices: [],
+        facts,
+        quotaCredit: undefined,
         creditedValue: undefined,
       },
       false,
@@ -449,7 +502,7 @@ class GateAndCap {
     this.withheld = ZERO;
   }
 
-  private push(draft: LineDraft, isWithheld: boolean): void {
+  private push(draft: LineDraft, isWithheld: boolean): PlanPayoutLine {
     const { plan, component } = this.ctx;
     // The words are rendered later; an unknown plan currency must still fail here, where formatting them did.
     if (this.lines.length === 0) minorUnits(plan.currency);
@@ -464,5 +517,6 @@ class GateAndCap {
       line.addNote(new LazyWords(() => ` Capped: ${component.name} pays at most ${displayMoney({ amount: cap, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`));
     }
     this.lines.push(line);
+    return line;
   }
 }

@@ -18,6 +18,22 @@ export interface LineSource {
   readonly quotaInfo: Provenance['quota'];
 }
 
+/** What provenance states about attainment and the tier slices a line was paid in. */
+export interface TierFacts {
+  readonly attainmentBefore: MaybeDeferred<Decimal | undefined>;
+  readonly attainmentAfter: MaybeDeferred<Decimal | undefined>;
+  readonly slices: readonly RawSlice[];
+}
+
+/**
+ * Tier facts worked out when provenance is first read rather than while paying: a full
+ * recompute pays a million commission events whose slices and attainments nobody reads,
+ * and keeping them was a third of each line's memory (see CommissionTrace).
+ */
+export abstract class FactsSource {
+  abstract factsOf(line: PlanPayoutLine): TierFacts;
+}
+
 /** A line as its component computed it, before its gate and cap. */
 export interface LineDraft {
   /** `${plan id}|${component id}|${kind}|${keyRest}`. */
@@ -36,15 +52,14 @@ export interface LineDraft {
   readonly creditFx: FxUse | undefined;
   /** The reports a roll-up came through, when there are two or more (the credit names a single one). */
   readonly vias: readonly UserId[] | undefined;
-  readonly attainmentBefore: MaybeDeferred<Decimal | undefined>;
-  readonly attainmentAfter: MaybeDeferred<Decimal | undefined>;
-  readonly slices: readonly RawSlice[];
+  readonly facts: TierFacts | FactsSource;
+  /** The quota credit of the event paid (what a FactsSource replays); undefined for other lines. */
+  readonly quotaCredit: Decimal | undefined;
   readonly creditedValue: Decimal | undefined;
 }
 
 const CAPPED = 1;
 const WITHHELD = 2;
-const NO_SLICES: readonly RawSlice[] = Object.freeze([]);
 
 /** The accessors every plan line shares; their getters are set by the class below. */
 const EXPLANATION: PropertyDescriptor = { enumerable: true, configurable: true };
@@ -93,10 +108,9 @@ export class PlanPayoutLine implements PayoutLine {
   readonly #creditFx: FxUse | undefined;
   readonly #creditedValue: Decimal | undefined;
   readonly #calculated: Decimal;
-  #attainmentBefore: MaybeDeferred<Decimal | undefined>;
-  #attainmentAfter: MaybeDeferred<Decimal | undefined>;
-  /** The slices, a single one kept without an array (the usual case). */
-  #slices: RawSlice | readonly RawSlice[] | undefined;
+  /** Attainment and slices, or what works them out when provenance is read. */
+  #facts: TierFacts | FactsSource | undefined;
+  #quotaCredit: Decimal | undefined;
   #flags: number;
   #payFx: FxUse | undefined;
   #provenance: (Provenance & { capped: boolean; payFx: FxUse | undefined }) | undefined;
@@ -122,10 +136,8 @@ export class PlanPayoutLine implements PayoutLine {
     this.#creditFx = draft.creditFx;
     this.#creditedValue = draft.creditedValue;
     this.#calculated = draft.amount;
-    this.#attainmentBefore = draft.attainmentBefore;
-    this.#attainmentAfter = draft.attainmentAfter;
-    const slices = draft.slices;
-    this.#slices = slices.length === 1 ? slices[0]! : slices.length === 0 ? NO_SLICES : slices.slice();
+    this.#facts = draft.facts;
+    this.#quotaCredit = draft.quotaCredit;
     this.#flags = (capped ? CAPPED : 0) | (withheld ? WITHHELD : 0);
     this.#payFx = undefined;
     this.#provenance = undefined;
@@ -153,6 +165,16 @@ export class PlanPayoutLine implements PayoutLine {
   /** The activity a line pays on, or the reports (two or more) a roll-up came through; what the sentence needs beyond provenance. */
   get detail(): Activity | readonly UserId[] | undefined {
     return this.#detail;
+  }
+
+  /** The quota and payout credit of the event the line pays, for a FactsSource to replay. */
+  get tierInputs(): readonly [quotaCredit: Decimal | undefined, payoutCredit: Decimal | undefined] {
+    return [this.#quotaCredit, this.#creditedValue];
+  }
+
+  /** Called by the line's FactsSource when it has replayed the line's event. */
+  setFacts(facts: TierFacts): void {
+    this.#facts = facts;
   }
 
   /** Adds a note after the sentence (cap, gate, pay currency), in the order the steps run. */
@@ -196,6 +218,8 @@ export class PlanPayoutLine implements PayoutLine {
   static #provenanceOf(line: PlanPayoutLine): Provenance {
     if (line.#provenance) return line.#provenance;
     const { plan, component, quotaInfo } = line.#source;
+    const held = line.#facts!;
+    const facts = held instanceof FactsSource ? held.factsOf(line) : held;
     line.#provenance = {
       planId: plan.id,
       planVersion: plan.version,
@@ -206,17 +230,16 @@ export class PlanPayoutLine implements PayoutLine {
       creditFx: line.#creditFx,
       creditedValue: line.#creditedValue,
       quota: quotaInfo,
-      attainmentBefore: resolve(line.#attainmentBefore),
-      attainmentAfter: resolve(line.#attainmentAfter),
-      slices: Array.isArray(line.#slices) ? line.#slices.map(resolveSlice) : [resolveSlice(line.#slices as RawSlice)],
+      attainmentBefore: resolve(facts.attainmentBefore),
+      attainmentAfter: resolve(facts.attainmentAfter),
+      slices: facts.slices.map(resolveSlice),
       calculated: line.#calculated,
       capped: (line.#flags & CAPPED) !== 0,
       withheld: (line.#flags & WITHHELD) !== 0,
       payFx: line.#payFx,
     };
     // Only the provenance holds these now.
-    line.#attainmentBefore = line.#attainmentAfter = undefined;
-    line.#slices = undefined;
+    line.#facts = line.#quotaCredit = undefined;
     return line.#provenance;
   }
 

@@ -221,8 +221,13 @@ class EventBases {
  * Called once per credited record and payee, so it skips operations whose result is
  * known (see money/decimal.ts) and starts where the previous event ended. Moves `state`
  * past the event; for attainment tables `state.cumulativeBasis` is then the attainment.
+ *
+ * Without `withSlices` only the amount and the true-up are worked out: the same slice
+ * amounts added in the same order, but no slice objects and no basis points (a full
+ * recompute pays a million events and keeps none of that; provenance replays the events
+ * with slices when it is read, see CommissionTrace).
  */
-export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit: Decimal, payoutCredit: Decimal): TierResult {
+export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit: Decimal, payoutCredit: Decimal, withSlices = true): TierResult {
   const before = state.cumulative;
   const after = add(before, quotaCredit);
   const m = schedule.marginalFrom;
@@ -244,14 +249,17 @@ export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit:
   // No retroactive credit pays nothing retroactively; the sign of that zero is never observed (it is only tested and added).
   else payRetro = quotaRetro.isZero() ? ZERO : scaleBy(payoutCredit, quotaRetro, quotaCredit);
   const payMarginal = subtract(payoutCredit, payRetro);
-  const bases = new EventBases(schedule, before, state.cumulativeBasis, after);
+  const bases = withSlices ? new EventBases(schedule, before, state.cumulativeBasis, after) : undefined;
 
   const slices: RawSlice[] = [];
+  let amount = ZERO;
   const tierAfter = schedule.tierNear(after, state.tier, !quotaCredit.isNegative());
   const retroTier = schedule.retroTierOf(tierAfter);
   if (!payRetro.isZero()) {
     const rate = schedule.rates[retroTier]!;
-    slices.push({ tier: retroTier + 1, from: bases.of(retroBefore), to: bases.of(retroAfter), value: payRetro, rate, amount: compact(payRetro.times(rate)) });
+    const paid = compact(payRetro.times(rate));
+    amount = add(amount, paid);
+    if (bases) slices.push({ tier: retroTier + 1, from: bases.of(retroBefore), to: bases.of(retroAfter), value: payRetro, rate, amount: paid });
   }
   if (!payMarginal.isZero()) {
     const quotaMarginal = quotaRetro === quotaCredit || quotaRetro.equals(quotaCredit) ? ZERO : quotaCredit.minus(quotaRetro);
@@ -259,7 +267,9 @@ export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit:
       const fromValue = maxDecimal(before, m ?? before);
       const tier = quotaMarginal.isZero() ? schedule.tierAt(fromValue) : tierAfter;
       const rate = schedule.rates[tier]!;
-      slices.push({ tier: tier + 1, from: bases.of(fromValue), to: bases.of(maxDecimal(after, m ?? after)), value: payMarginal, rate, amount: compact(payMarginal.times(rate)) });
+      const paid = compact(payMarginal.times(rate));
+      amount = add(amount, paid);
+      if (bases) slices.push({ tier: tier + 1, from: bases.of(fromValue), to: bases.of(maxDecimal(after, m ?? after)), value: payMarginal, rate, amount: paid });
     } else {
       const lo = maxDecimal(minDecimal(before, after), m ?? ZERO);
       const hi = maxDecimal(before, after);
@@ -274,8 +284,11 @@ export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit:
         if (overlap.lessThanOrEqualTo(0)) continue;
         const value = scaleBy(payMarginal, overlap, span);
         const rate = schedule.rates[i]!;
+        const paid = compact(value.times(rate));
+        amount = add(amount, paid);
+        if (!bases) continue;
         const [from, to] = quotaCredit.isNegative() ? [overlapHi, overlapHi.minus(overlap)] : [overlapHi.minus(overlap), overlapHi];
-        slices.push({ tier: i + 1, from: bases.of(from), to: bases.of(to), value, rate, amount: compact(value.times(rate)) });
+        slices.push({ tier: i + 1, from: bases.of(from), to: bases.of(to), value, rate, amount: paid });
       }
     }
   }
@@ -287,14 +300,12 @@ export function payTiered(schedule: TierSchedule, state: TierState, quotaCredit:
     const toRate = schedule.rates[retroTier]!;
     if (!retroBase.isZero() && !fromRate.equals(toRate)) trueUp = { amount: toRate.minus(fromRate).times(retroBase), fromRate, toRate, base: retroBase };
   }
-  let amount = ZERO;
-  for (const s of slices) amount = add(amount, s.amount);
   state.cumulative = after;
   state.addRetro(payRetro);
   state.retroTier = retroTier;
   state.tier = tierAfter;
   state.retroCumulative = retroAfter;
-  state.cumulativeBasis = bases.known();
+  state.cumulativeBasis = bases?.known();
   return { amount, slices, trueUp };
 }
 
