@@ -21,8 +21,6 @@ export interface CreditEvent {
   readonly date: IsoDate;
   readonly deal: Deal | undefined;
   readonly activity: Activity | undefined;
-  /** The deal as provenance names it; one object shared by every line paid on the deal. */
-  readonly dealInfo: Provenance['deal'];
   /** Moves attainment (plan currency for revenue, units for counts). */
   readonly quotaValue: Decimal;
   /** What is paid on. */
@@ -212,7 +210,7 @@ class CommissionPayer implements ComponentPayer {
       amount: result.amount,
       cumulativeAfter: state.cumulative,
       text: ctx,
-      deal: event.dealInfo,
+      deal: event.deal,
       activity: event.activity,
       credit: event.credit,
       creditFx: event.creditFx,
@@ -238,7 +236,7 @@ class CommissionPayer implements ComponentPayer {
           const { attainmentBefore, attainmentAfter } = line.provenance;
           return `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(attainmentBefore, attainmentAfter).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${ctx.money(t.amount)} under ${ctx.component.name}.`;
         }),
-        deal: event.dealInfo,
+        deal: event.deal,
         activity: event.activity,
         credit: event.credit,
         creditFx: event.creditFx,
@@ -361,7 +359,7 @@ class SpiffPayer implements ComponentPayer {
             : `${quantity(event.payoutValue, measure, plan.currency)} at ${ratePhrase(component.rate!, measure, plan.currency)}`;
         return `${component.name}${component.frequency === 'once-per-period' ? ' (once per period)' : ''}: ${label(event)} on ${event.date} qualifies; ${how} = ${ctx.money(amount)} (${plan.name} v${plan.version}).`;
       }),
-      deal: event.dealInfo,
+      deal: event.deal,
       activity: event.activity,
       credit: event.credit,
       creditFx: event.creditFx,
@@ -417,7 +415,7 @@ class BonusPayer implements ComponentPayer {
           () =>
             `${component.name}: attainment reached ${pct(threshold.attainment)} on ${event.date} with ${label(event)}${attainmentText(a0, attained)}; bonus ${ctx.money(threshold.amount)} (${plan.name} v${plan.version}).`,
         ),
-        deal: event.dealInfo,
+        deal: event.deal,
         activity: event.activity,
         credit: event.credit,
         creditFx: event.creditFx,

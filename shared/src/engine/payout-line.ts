@@ -2,6 +2,7 @@ import type { Decimal } from '../money/decimal.js';
 import type { CurrencyCode } from '../money/currency.js';
 import { roundAmount } from '../money/rounding.js';
 import type { Activity } from '../domain/activities.js';
+import type { Deal } from '../domain/deals.js';
 import type { UserId } from '../domain/ids.js';
 import type { Component, Plan } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
@@ -45,8 +46,8 @@ export interface LineDraft {
   /** Quota credit after the line's event: the gate compares it. */
   readonly cumulativeAfter: Decimal;
   readonly text: Text;
-  /** The record paid on, as provenance names it. */
-  readonly deal: Provenance['deal'];
+  /** The deal paid on (provenance names it when read). */
+  readonly deal: Deal | undefined;
   readonly activity: Activity | undefined;
   readonly credit: Provenance['credit'];
   readonly creditFx: FxUse | undefined;
@@ -56,6 +57,11 @@ export interface LineDraft {
   /** The quota credit of the event paid (what a FactsSource replays); undefined for other lines. */
   readonly quotaCredit: Decimal | undefined;
   readonly creditedValue: Decimal | undefined;
+}
+
+/** A deal as provenance names it. */
+function dealProvenance(deal: Deal): NonNullable<Provenance['deal']> {
+  return { id: deal.id, name: deal.name, version: deal.sourceVersion, amount: deal.amount, currency: deal.currency, closeDate: deal.closeDate };
 }
 
 const CAPPED = 1;
@@ -101,7 +107,7 @@ export class PlanPayoutLine implements PayoutLine {
   /** The sentence and its notes until first read, then the text. */
   #text: Text;
   // What the provenance is built from (kept as fields: a big run keeps a million lines).
-  readonly #deal: Provenance['deal'];
+  readonly #deal: Deal | undefined;
   /** The activity paid on, or the reports (two or more) a roll-up came through. */
   readonly #detail: Activity | readonly UserId[] | undefined;
   readonly #credit: Provenance['credit'];
@@ -224,7 +230,7 @@ export class PlanPayoutLine implements PayoutLine {
       planId: plan.id,
       planVersion: plan.version,
       componentId: component.id,
-      deal: line.#deal,
+      deal: line.#deal && dealProvenance(line.#deal),
       activityId: line.#detail === undefined || Array.isArray(line.#detail) ? undefined : (line.#detail as Activity).id,
       credit: line.#credit,
       creditFx: line.#creditFx,

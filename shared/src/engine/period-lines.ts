@@ -110,11 +110,6 @@ function counts(kinds: KindSet, credit: DealCredit, rollupLevels: number): boole
   return kinds[credit.kind] && (credit.kind !== 'rollup' || credit.level <= rollupLevels);
 }
 
-/** A deal as provenance names it: one object per deal and period, shared by every line paid on the deal. */
-function dealInfo(deal: Deal): NonNullable<Provenance['deal']> {
-  return { id: deal.id, name: deal.name, version: deal.sourceVersion, amount: deal.amount, currency: deal.currency, closeDate: deal.closeDate };
-}
-
 /** Share → credit percent; whole credit (the shared ONE) is 100 without a multiplication. */
 function percentOf(share: Decimal): Decimal {
   return share === ONE ? HUNDRED : share.times(100);
@@ -188,14 +183,27 @@ class CreditProvenance {
   }
 }
 
-interface CreditedRecord {
-  readonly deal: Deal | undefined;
-  readonly activity: Activity | undefined;
-  readonly dealInfo: Provenance['deal'];
-  /** The payee's first credit on the record; nearly always the only one. */
-  readonly credit: DealCredit;
-  /** Further credits on the same record (a manager over two split reps), if any. */
-  more: DealCredit[] | undefined;
+/**
+ * A payee's credited records of the period, flat: each record (a deal or an activity),
+ * then its credit, or all its credits when the payee is credited on it more than once (a
+ * manager over two split reps). Pairs in one array rather than an object per record: a
+ * big tenant's quarter has a million of them, and each would outlive several collections.
+ */
+type CreditedRecords = (Deal | Activity | DealCredit | DealCredit[])[];
+
+function isActivity(record: Deal | Activity): record is Activity {
+  return 'occurredAt' in record;
+}
+
+function recordDate(record: Deal | Activity): IsoDate {
+  return isActivity(record) ? record.occurredAt : record.closeDate;
+}
+
+/** The records (with their credits) dated while the assignment holds. */
+function coveredBy(assignment: PlanAssignment, records: CreditedRecords): CreditedRecords {
+  const out: CreditedRecords = [];
+  for (let i = 0; i < records.length; i += 2) if (assignmentCovers(assignment, recordDate(records[i] as Deal | Activity))) out.push(records[i]!, records[i + 1]!);
+  return out;
 }
 
 /**
@@ -203,23 +211,23 @@ interface CreditedRecord {
  * credit an assigned payee, per payee, each payee's list in (date, id) order. Problems
  * with records are added to `exceptions` in input order.
  */
-function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assigned: ReadonlySet<UserId>, rollupLevels: number, exceptions: EngineException[]): Map<UserId, CreditedRecord[]> {
+function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assigned: ReadonlySet<UserId>, rollupLevels: number, exceptions: EngineException[]): Map<UserId, CreditedRecords> {
   // A list per assigned payee up front: one look-up per credit tells both whether and where.
-  const records = new Map<UserId, CreditedRecord[]>();
+  const records = new Map<UserId, CreditedRecords>();
   for (const payeeId of assigned) records.set(payeeId, []);
-  const add = (credits: DealCredit[], deal: Deal | undefined, activity: Activity | undefined): void => {
-    let info: Provenance['deal'];
+  const add = (credits: DealCredit[], record: Deal | Activity): void => {
     for (const c of credits) {
       const bucket = records.get(c.payeeId);
       if (!bucket) continue;
       // A record's credits arrive together, so a payee credited twice on it (two reports' roll-ups) finds it last.
-      const last = bucket[bucket.length - 1];
-      if (last && last.deal === deal && last.activity === activity) {
-        (last.more ??= []).push(c);
+      const end = bucket.length;
+      if (end > 0 && bucket[end - 2] === record) {
+        const last = bucket[end - 1] as DealCredit | DealCredit[];
+        if (Array.isArray(last)) last.push(c);
+        else bucket[end - 1] = [last, c];
         continue;
       }
-      if (deal) info ??= dealInfo(deal);
-      bucket.push({ deal, activity, dealInfo: info, credit: c, more: undefined });
+      bucket.push(record, c);
     }
   };
   const dated = datedRecords(index);
@@ -239,11 +247,11 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
     const activity = a < activitiesEnd ? activities[a]! : undefined;
     if (deal && (!activity || !activityFirst(activity, deal))) {
       const credits = dated.wonDealUnsplit[d] === 1 ? unsplit.of(deal) : dealCredits(deal, index.hierarchy, rollupLevels);
-      if (Array.isArray(credits)) add(credits, deal, undefined);
+      if (Array.isArray(credits)) add(credits, deal);
       else problems.push({ position: dated.wonDealPositions[d]!, exception: credits });
       d++;
     } else {
-      add(activityCredits(activity!, index.hierarchy, rollupLevels), undefined, activity);
+      add(activityCredits(activity!, index.hierarchy, rollupLevels), activity!);
       a++;
     }
   }
@@ -290,10 +298,13 @@ class UnsplitCredits {
  * as it is scanned was tried: then every payee's state is cold instead, which is worse.)
  * Nothing else changes: the count only keeps the reads from being optimised away.
  */
-function preload(records: readonly CreditedRecord[]): void {
+function preload(records: CreditedRecords): void {
   let sum = 0;
   // The amount's digits are paid on; the deal id's characters go into the line key.
-  for (const record of records) if (record.dealInfo) sum += record.dealInfo.id.length + record.dealInfo.amount.d[0]!;
+  for (let i = 0; i < records.length; i += 2) {
+    const record = records[i] as Deal | Activity;
+    if (!isActivity(record)) sum += record.id.length + record.amount.d[0]!;
+  }
   preloaded += sum;
 }
 let preloaded = 0;
@@ -340,7 +351,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
       if (assignment.from >= period.end || (assignment.to !== undefined && assignment.to <= period.start)) continue;
       const user = index.users.get(assignment.userId);
       const all = records.get(assignment.userId) ?? [];
-      const mine = coversPeriod(assignment, period) ? all : all.filter((r) => assignmentCovers(assignment, r.dealInfo?.closeDate ?? r.activity!.occurredAt));
+      const mine = coversPeriod(assignment, period) ? all : coveredBy(assignment, all);
       preload(mine);
       const planLines: PlanLine[] = [];
       const summaries: AttainmentSummary[] = [];
@@ -353,13 +364,15 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
         const quota = quotaRecord && effectiveQuota(quotaLookup, quotaRecord, plan, assignment, user, period, index.data.calendar);
         const missingQuota = fact.needsQuota && (!quota || quota.effectiveTarget.isZero());
         const payer = missingQuota ? undefined : componentPayer(plan, componentIndex, quota);
-        for (const record of mine) {
-          const { deal, activity, dealInfo: info } = record;
+        for (let i = 0; i < mine.length; i += 2) {
+          const record = mine[i] as Deal | Activity;
+          const deal = isActivity(record) ? undefined : record;
+          const activity = deal ? undefined : (record as Activity);
           let value = ZERO;
           let fx: FxUse | undefined;
           if (deal) {
             if (fact.paysOnActivities) continue;
-            if (info!.currency === plan.currency) value = info!.amount;
+            if (deal.currency === plan.currency) value = deal.amount;
             else {
               const valued = convertedValue(deal, plan);
               if (!valued) continue;
@@ -369,16 +382,16 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
             if (!payer || !matchesFilter(fact, deal, value)) continue;
           } else if (!fact.paysOnActivities || !payer) continue;
           tally.start(fact, deal, activity, value);
-          tally.add(record.credit);
-          if (record.more) for (const credit of record.more) tally.add(credit);
+          const credits = mine[i + 1] as DealCredit | DealCredit[];
+          if (Array.isArray(credits)) for (const credit of credits) tally.add(credit);
+          else tally.add(credits);
           if (tally.quotaValue.isZero() && tally.payoutValue.isZero()) continue;
           const { via, vias } = tally;
           payer.accept({
-            recordId: info?.id ?? activity!.id,
-            date: info?.closeDate ?? activity!.occurredAt,
+            recordId: deal?.id ?? activity!.id,
+            date: deal?.closeDate ?? activity!.occurredAt,
             deal,
             activity,
-            dealInfo: info,
             quotaValue: tally.quotaValue,
             payoutValue: tally.payoutValue,
             payoutShare: tally.payoutShare,
