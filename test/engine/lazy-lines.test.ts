@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { effectiveQuota, type QuotaLookup } from '../../shared/src/engine/quota-target.js';
 import { lineToJson, statementToJson } from '../../shared/src/engine/statement-json.js';
+import type { PayoutLine } from '../../shared/src/engine/statement.js';
 import { FxTable } from '../../shared/src/engine/fx-table.js';
 import { Decimal, ONE, ZERO } from '../../shared/src/money/decimal.js';
 import type { Quota } from '../../shared/src/domain/quotas.js';
@@ -36,21 +37,23 @@ const flm = plan({ id: 'flm', payees: [{ user: 'mia' }], components: [{ id: 'tea
 const FIELDS = ['key', 'kind', 'date', 'amount', 'exact', 'uncapped', 'explanation', 'provenance', 'adjusts'];
 
 describe('plan lines built on read', () => {
-  it('enumerate like plain lines and copy their text and provenance', () => {
+  it('copy (toJSON, JSON.stringify) as plain lines with their text and provenance', () => {
     const result = run([ae, flm], data, '2026-Q3');
     for (const payee of ['ana', 'mia']) {
       const statement = statementOf(result, payee);
       expect(statement.lines.length).toBeGreaterThan(0);
       for (const line of statement.lines) {
-        expect(Object.keys(line)).toEqual(FIELDS);
-        const copy = { ...line };
+        const copy = (line as { toJSON?: () => PayoutLine }).toJSON?.() ?? line;
+        expect(Object.keys(copy)).toEqual(FIELDS);
         expect(copy.explanation).toBe(line.explanation);
         expect(copy.provenance).toBe(line.provenance);
+        expect(copy.explanation).toMatch(/\S/);
         expect(JSON.parse(JSON.stringify(line)).explanation).toBe(line.explanation);
         expect(lineToJson(copy, statement)).toEqual(lineToJson(line, statement));
       }
       // Reading twice gives the same objects, and serialising is unaffected by what was read first.
       expect(statementToJson(statement)).toEqual(statementToJson(statement));
+      expect(JSON.parse(JSON.stringify(statement)).lines.map((l: { explanation: string }) => l.explanation)).toEqual(statement.lines.map((l) => l.explanation));
     }
   });
 
