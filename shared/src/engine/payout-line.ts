@@ -1,4 +1,4 @@
-import type { Decimal } from '../money/decimal.js';
+import { compact, type Decimal } from '../money/decimal.js';
 import type { CurrencyCode } from '../money/currency.js';
 import { roundAmount } from '../money/rounding.js';
 import type { Activity } from '../domain/activities.js';
@@ -195,8 +195,10 @@ export class PlanPayoutLine implements PayoutLine {
   settle(currency: CurrencyCode, rate: FxUse | undefined, fxNote: Text | undefined): void {
     const payable = this.payable;
     this.#payable = undefined;
-    this.exact = rate ? payable.times(rate.rate) : payable;
-    if (rate) this.uncapped = this.uncapped.times(rate.rate);
+    // Converted amounts are kept for the whole run: compact copies (see compact). An uncapped
+    // line's uncapped amount is its payable one, so one product serves both.
+    this.exact = rate ? compact(payable.times(rate.rate)) : payable;
+    if (rate) this.uncapped = this.uncapped === payable ? this.exact : compact(this.uncapped.times(rate.rate));
     this.amount = roundAmount(this.exact, currency, this.#source.plan.rounding);
     if (rate) {
       this.addNote(fxNote!);

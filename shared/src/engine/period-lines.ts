@@ -1,4 +1,4 @@
-import { HUNDRED, ONE, ZERO, compare, type Decimal } from '../money/decimal.js';
+import { HUNDRED, ONE, ZERO, compact, compare, type Decimal } from '../money/decimal.js';
 import { displayMoney } from '../money/money.js';
 import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
@@ -337,7 +337,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
     if (fx === undefined) {
       exceptions.push({ code: 'missing_fx_rate', recordId: deal.id, message: `No ${deal.currency}→${plan.currency} rate on or before ${deal.closeDate} to credit deal ${deal.id} under plan ${plan.id}`, fix: `add an FX rate from ${deal.currency} to ${plan.currency} dated on or before ${deal.closeDate}` });
       result = undefined;
-    } else result = fx === 'same' ? { value: deal.amount, fx: undefined } : { value: deal.amount.times(fx.rate), fx };
+    } else result = fx === 'same' ? { value: deal.amount, fx: undefined } : { value: compact(deal.amount.times(fx.rate)), fx };
     cache.set(deal.id, result);
     return result;
   };
