@@ -66,7 +66,8 @@ function dealProvenance(deal: Deal): NonNullable<Provenance['deal']> {
 
 const CAPPED = 1;
 const WITHHELD = 2;
-
+/** Settled: amount is in the pay currency and rounded. */
+const PAID = 4;
 
 /**
  * A plan line (commission, true-up, gate release, spiff, bonus), from the component that
@@ -94,11 +95,8 @@ export class PlanPayoutLine implements PayoutLine {
   declare exact: Decimal;
   /** Until the pay step: in the plan currency. */
   declare uncapped: Decimal;
-  declare readonly adjusts: undefined;
   readonly #source: LineSource;
   readonly #keyRest: string;
-  /** In the plan currency; undefined once the line is paid. */
-  #payable: Decimal | undefined;
   /** The sentence and its notes until first read, then the text. */
   #text: Text;
   // What the provenance is built from (kept as fields: a big run keeps a million lines).
@@ -117,17 +115,15 @@ export class PlanPayoutLine implements PayoutLine {
   #provenance: (Provenance & { capped: boolean; payFx: FxUse | undefined }) | undefined;
 
   constructor(source: LineSource, draft: LineDraft, uncapped: Decimal, payable: Decimal, capped: boolean, withheld: boolean) {
-    // Assigned in the order of the PayoutLine fields, so own keys enumerate as on a literal line.
+    // Every line gets the same fields in the same order: one hidden class for a million lines.
     this.key = draft.key;
     this.kind = draft.kind;
     this.date = draft.date;
     this.amount = payable;
     this.exact = payable;
     this.uncapped = uncapped;
-    this.adjusts = undefined;
     this.#source = source;
     this.#keyRest = draft.keyRest;
-    this.#payable = payable;
     this.#text = draft.text;
     this.#deal = draft.deal;
     this.#detail = draft.activity ?? draft.vias;
@@ -157,8 +153,9 @@ export class PlanPayoutLine implements PayoutLine {
 
   /** In the plan currency, after the component's gate and cap and the plan cap. */
   get payable(): Decimal {
-    if (this.#payable === undefined) throw new Error(`Line ${this.key} was already paid`);
-    return this.#payable;
+    // Until the pay step the amount is the payable one, in the plan currency.
+    if ((this.#flags & PAID) !== 0) throw new Error(`Line ${this.key} was already paid`);
+    return this.amount;
   }
 
   /** The activity a line pays on, or the reports (two or more) a roll-up came through; what the sentence needs beyond provenance. */
@@ -183,7 +180,6 @@ export class PlanPayoutLine implements PayoutLine {
 
   /** The plan cap: the line pays `payable` instead, and says why. */
   capTo(payable: Decimal, note: Text): void {
-    this.#payable = payable;
     this.amount = payable;
     this.exact = payable;
     this.#flags |= CAPPED;
@@ -194,7 +190,7 @@ export class PlanPayoutLine implements PayoutLine {
   /** The pay step: converts into the statement currency (`rate` undefined when it is the plan currency) and rounds once. */
   settle(currency: CurrencyCode, rate: FxUse | undefined, fxNote: Text | undefined): void {
     const payable = this.payable;
-    this.#payable = undefined;
+    this.#flags |= PAID;
     // Converted amounts are kept for the whole run: compact copies (see compact). An uncapped
     // line's uncapped amount is its payable one, so one product serves both.
     this.exact = rate ? compact(payable.times(rate.rate)) : payable;
@@ -250,6 +246,11 @@ export class PlanPayoutLine implements PayoutLine {
 
   get provenance(): Provenance {
     return PlanPayoutLine.#provenanceOf(this);
+  }
+
+  /** Plan lines are never corrections to a locked period. */
+  get adjusts(): undefined {
+    return undefined;
   }
 
   /** The line as a plain object, as an eagerly built line would be (JSON.stringify calls this). */
