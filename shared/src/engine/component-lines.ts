@@ -262,7 +262,6 @@ class CommissionPayer implements ComponentPayer {
  */
 class CommissionTrace extends FactsSource {
   private replayed = false;
-  private readonly noFacts: TierFacts = { attainmentBefore: undefined, attainmentAfter: undefined, slices: [] };
 
   constructor(
     private readonly schedule: TierSchedule,
@@ -274,9 +273,11 @@ class CommissionTrace extends FactsSource {
 
   /** The facts of `line`; the replay hands every other commission line its own. */
   factsOf(line: PlanPayoutLine): TierFacts {
-    if (this.replayed) throw new Error(`Line ${line.key} was replayed but not given its facts`);
+    // Every commission line of the component is among its lines, so one replay answers them all.
+    const facts = this.replayed ? undefined : this.replay(line);
     this.replayed = true;
-    return this.replay(line) ?? this.noFacts;
+    if (!facts) throw new Error(`Line ${line.key} is not among its component's lines, so its tier slices cannot be replayed`);
+    return facts;
   }
 
   private replay(asked: PlanPayoutLine): TierFacts | undefined {
