@@ -224,7 +224,7 @@ class CommissionPayer implements ComponentPayer {
       const measure = ctx.component.measure;
       const cur = ctx.plan.currency;
       // The true-up states the attainment move of the commission line it follows.
-      const facts = new SameAttainment(line);
+      const facts = new SameAttainment(() => line);
       this.out.add({
         key: `${ctx.base}|true-up|${event.recordId}`,
         keyRest: event.recordId,
@@ -304,13 +304,13 @@ class CommissionTrace extends FactsSource {
 
 /** A line (true-up, gate release) that states the attainment move of another line, and no slices. */
 class SameAttainment extends FactsSource {
-  constructor(private readonly other: { readonly line: PlanPayoutLine | undefined } | PlanPayoutLine) {
+  /** `other` is asked only when provenance is read: a gate release comes before the line it follows exists. */
+  constructor(private readonly other: () => PlanPayoutLine) {
     super();
   }
 
   factsOf(): TierFacts {
-    const other = this.other instanceof PlanPayoutLine ? this.other : this.other.line!;
-    const { attainmentBefore, attainmentAfter } = other.provenance;
+    const { attainmentBefore, attainmentAfter } = this.other().provenance;
     return { attainmentBefore, attainmentAfter, slices: NO_SLICES };
   }
 }
@@ -464,10 +464,10 @@ class GateAndCap {
       return this.push(draft, true);
     }
     if (this.withheld.isZero()) return this.push(draft, false);
-    const opener: { line: PlanPayoutLine | undefined } = { line: undefined };
-    this.release(draft, new SameAttainment(opener));
-    opener.line = this.push(draft, false);
-    return opener.line;
+    let opener: PlanPayoutLine | undefined;
+    this.release(draft, new SameAttainment(() => opener!));
+    opener = this.push(draft, false);
+    return opener;
   }
 
   private release(opener: LineDraft, facts: FactsSource): void {

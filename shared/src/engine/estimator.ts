@@ -10,7 +10,7 @@ import { periodContaining, type PeriodId } from '../time/period.js';
 import { payeeShare, shareIndex, type PayeeShare } from './payee-scope.js';
 import { plansInForce } from './period-lines.js';
 import { runStatements, type LockedPeriod } from './run.js';
-import type { AttainmentSummary, PayoutLine, Statement } from './statement.js';
+import { commissionLineFor, type AttainmentSummary, type PayoutLine, type Statement } from './statement.js';
 import { indexTenant, outcomeOf, type TenantIndex } from './tenant-index.js';
 
 export interface NextTier {
@@ -118,7 +118,7 @@ export function estimateOpenDeals(input: EstimateInput): DealEstimate[] {
     const planTotal = (s: Statement | undefined): Decimal => (s?.lines ?? []).filter((l) => PLAN_KINDS.has(l.kind)).reduce((t, l) => t.plus(l.amount), ZERO);
     const beforeLines = new Map((before?.lines ?? []).map((l) => [l.key, l]));
     const changedLines = after.lines.filter((l) => !beforeLines.get(l.key)?.amount.equals(l.amount));
-    const own = after.lines.find((l) => l.kind === 'commission' && l.provenance?.deal?.id === deal.id);
+    const own = commissionLineFor(after.lines, deal.id);
     const slices = own?.provenance?.slices ?? [];
     estimates.push({
       dealId: deal.id,

@@ -135,3 +135,14 @@ export interface EngineException {
   readonly message: string;
   readonly fix: string;
 }
+
+/**
+ * The commission line that pays `dealId` (its first, when several components pay on it).
+ * A commission line's key ends in "|<deal id>", so keys pick the candidates and only they
+ * have their provenance built: provenance is worked out on read (PlanPayoutLine), and
+ * reading it for every line of a long statement to find one deal would build them all.
+ */
+export function commissionLineFor(lines: readonly PayoutLine[], dealId: string): PayoutLine | undefined {
+  const suffix = `|${dealId}`;
+  return lines.find((l) => l.kind === 'commission' && l.key.endsWith(suffix) && l.provenance?.deal?.id === dealId);
+}

@@ -3,6 +3,7 @@ import type { DealId, UserId } from '../../../../shared/src/domain/ids.js';
 import { measureKey } from '../../../../shared/src/domain/quotas.js';
 import { dealCredits } from '../../../../shared/src/engine/credits.js';
 import { estimateOpenDeals, nextTierGap, type DealEstimate } from '../../../../shared/src/engine/estimator.js';
+import { commissionLineFor } from '../../../../shared/src/engine/statement.js';
 import { outcomeOf } from '../../../../shared/src/engine/tenant-index.js';
 import { periodContaining } from '../../../../shared/src/time/period.js';
 import { ApiFailure } from '../http/api-failure.js';
@@ -83,7 +84,7 @@ async function buildDealCard(ctx: CardContext, dealId: string, payee: PersonRef)
   const lines = ledger.lines.filter((l) => ledgerDealId(l) === deal.id);
   const paid = lines.filter((l) => PLAN_KINDS.has(l.kind) || l.kind === 'clawback' || l.kind === 'adjustment').reduce((t, l) => t.plus(l.amount), ZERO);
   const statement = await statementOf(ctx, period, payee.userId);
-  const own = statement?.lines.find((l) => l.kind === 'commission' && l.provenance?.deal?.id === deal.id);
+  const own = statement && commissionLineFor(statement.lines, deal.id);
   const slices = own?.provenance?.slices ?? [];
   const attainment = statement?.attainment ?? [];
   return {
