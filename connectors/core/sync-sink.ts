@@ -5,12 +5,10 @@ import type { FxRate } from '../../shared/src/domain/fx.js';
 import type { ManagerLink, Team, User } from '../../shared/src/domain/people.js';
 import type { Quota } from '../../shared/src/domain/quotas.js';
 import { Hierarchy } from '../../shared/src/engine/hierarchy.js';
-import type { IsoDate } from '../../shared/src/time/iso-date.js';
-import type { UserId } from '../../shared/src/domain/ids.js';
 import type { Db } from '../../worker/src/db/database.js';
 import type { DatabaseSchema } from '../../worker/src/db/schema.js';
 import { saveQuotasInTransaction } from '../../worker/src/db/quotas.js';
-import { replaceManagerLinks, replaceTeams, upsertActivities, upsertDeals, upsertFxRates, upsertPipelines, upsertUsers, type RecordChange, type Versioned } from '../../worker/src/db/records.js';
+import { loadManagerLinks, replaceManagerLinks, replaceTeams, upsertActivities, upsertDeals, upsertFxRates, upsertPipelines, upsertUsers, type RecordChange, type Versioned } from '../../worker/src/db/records.js';
 import { commitPage, type SyncCursor } from '../../worker/src/db/sync-cursors.js';
 import type { Enqueue } from '../../worker/src/queues/handler-registry.js';
 import { payeesAffectedByActivities, payeesAffectedByDeals } from '../../worker/src/recompute/affected-payees.js';
@@ -117,8 +115,11 @@ export async function writeSyncPage(deps: SinkDeps, target: SinkTarget, cursor: 
 
 async function affectedPayees(db: Db, tenantId: string, deals: readonly RecordChange<Deal>[], activities: readonly RecordChange<Activity>[]): Promise<string[]> {
   if (deals.length === 0 && activities.length === 0) return [];
-  const rows = await db.selectFrom('manager_links').selectAll().where('tenant_id', '=', tenantId).execute();
-  const hierarchy = new Hierarchy(rows.map((l) => ({ userId: l.user_id as UserId, managerId: l.manager_id as UserId | null, from: l.valid_from as IsoDate, to: (l.valid_to ?? undefined) as IsoDate | undefined })));
+  // Only the chains above the people on these records: a page of a first sync used to read the whole org chart.
+  const people = new Set<string>();
+  for (const c of deals) for (const v of [c.before, c.after]) if (v) for (const id of [v.ownerId, ...v.splits.map((s) => s.userId)]) people.add(id);
+  for (const c of activities) for (const v of [c.before, c.after]) if (v) people.add(v.userId);
+  const hierarchy = new Hierarchy(await loadManagerLinks(db, tenantId, [...people]));
   const payees = new Set<string>([...payeesAffectedByDeals(deals, hierarchy), ...payeesAffectedByActivities(activities, hierarchy)]);
   return [...payees].sort();
 }

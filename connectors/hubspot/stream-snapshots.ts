@@ -1,10 +1,9 @@
 import type { Quota } from '../../shared/src/domain/quotas.js';
-import type { ManagerLink } from '../../shared/src/domain/people.js';
-import type { UserId } from '../../shared/src/domain/ids.js';
 import { parseCurrency } from '../../shared/src/money/currency.js';
 import type { IsoDate } from '../../shared/src/time/iso-date.js';
 import { resolvePeriod } from '../../shared/src/time/period.js';
 import { writeSyncPage } from '../core/sync-sink.js';
+import { loadManagerLinks } from '../../worker/src/db/records.js';
 import { mapGoal, GOAL_PROPERTIES } from './map-goals.js';
 import { mapPipeline, type HsPipeline } from './map-pipelines.js';
 import { FAR_PAST, managerLinkChanges, peopleFromOwners, type HsOwner } from './map-people.js';
@@ -44,9 +43,7 @@ export async function syncOwners(env: SyncEnv): Promise<StreamResult> {
   if (!currency) throw new Error(`Tenant ${env.tenantId} has home currency "${env.homeCurrency}", which this app does not know`);
   const people = peopleFromOwners(owners, currency);
   const today = utcDate(env.now());
-  const storedLinks: ManagerLink[] = (await env.db.selectFrom('manager_links').selectAll().where('tenant_id', '=', env.tenantId).execute()).map((l) => ({
-    userId: l.user_id as UserId, managerId: l.manager_id as UserId | null, from: l.valid_from as IsoDate, to: (l.valid_to ?? undefined) as IsoDate | undefined,
-  }));
+  const storedLinks = await loadManagerLinks(env.db, env.tenantId);
   const links = managerLinkChanges(people.managers, storedLinks, today);
   const teams = await changedTeams(env, people.teams, today);
   await writeSyncPage({ db: env.db, enqueue: env.enqueue }, { tenantId: env.tenantId, source: 'hubspot', object: 'owners' }, { phase: 'incremental', cursor: { readAt: new Date(env.now()).toISOString() } }, {

@@ -13,11 +13,17 @@ import { dataset, won } from '../../support/tenant-builder.js';
 
 const cipher = TokenCipher.fromEnvironment({ TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') });
 
-// Ana reports to Mia; a change to Ana's deal can move both their pay, and nobody else's.
+// Ana reports to Mia, who reports to Zoe; a change to Ana's deal can move the three's pay,
+// and nobody else's. Cy and Dee manage each other (bad CRM data): reading chains must still end.
 const tenant = dataset({
   tenant: { id: 'hs-101', name: 'Acme', currency: 'USD' },
-  users: [{ id: 'ana', name: 'Ana' }, { id: 'mia', name: 'Mia' }, { id: 'bob', name: 'Bob' }],
-  managers: [{ userId: 'ana', managerId: 'mia', from: '2026-01-01' }],
+  users: [{ id: 'ana', name: 'Ana' }, { id: 'mia', name: 'Mia' }, { id: 'zoe', name: 'Zoe' }, { id: 'bob', name: 'Bob' }, { id: 'cy', name: 'Cy' }, { id: 'dee', name: 'Dee' }],
+  managers: [
+    { userId: 'ana', managerId: 'mia', from: '2026-01-01' },
+    { userId: 'mia', managerId: 'zoe', from: '2026-01-01' },
+    { userId: 'cy', managerId: 'dee', from: '2026-01-01' },
+    { userId: 'dee', managerId: 'cy', from: '2026-01-01' },
+  ],
   deals: [won('d1', 'ana', '40000', '2026-07-10'), won('d2', 'bob', '10000', '2026-07-11')],
 });
 
@@ -80,9 +86,9 @@ describe.each(DATABASE_TARGETS)('connector core on %s', (_name, create) => {
     enqueued.length = 0;
     const d1 = { ...tenant.deals[0]!, amount: new Decimal('45000'), sourceVersion: 'v2' };
     const outcome = await writeSyncPage({ db: t.db, enqueue }, { tenantId: 'hs-101', source: 'hubspot', object: 'deals' }, { phase: 'incremental', cursor: { since: '2026-07-15T00:00:00Z' } }, { deals: [{ record: d1, modifiedAt: '2026-07-15T00:00:00Z' }] }, 'sync:deals:p1');
-    // Ana owns d1 and Mia manages Ana; Bob is untouched.
-    expect(outcome.payees).toEqual(['ana', 'mia']);
-    expect(enqueued).toEqual([{ family: 'compute', name: 'recompute-payees', payload: { tenantId: 'hs-101', payeeIds: ['ana', 'mia'], periodIds: ['2026-07'], cause: 'sync:deals:p1' } }]);
+    // Ana owns d1, Mia manages Ana and Zoe manages Mia; Bob, Cy and Dee are untouched.
+    expect(outcome.payees).toEqual(['ana', 'mia', 'zoe']);
+    expect(enqueued).toEqual([{ family: 'compute', name: 'recompute-payees', payload: { tenantId: 'hs-101', payeeIds: ['ana', 'mia', 'zoe'], periodIds: ['2026-07'], cause: 'sync:deals:p1' } }]);
     expect(await readCursor(t.db, 'hs-101', 'hubspot', 'deals')).toEqual({ phase: 'incremental', cursor: { since: '2026-07-15T00:00:00Z' } });
     const stored = await t.db.selectFrom('deals').select('amount').where('tenant_id', '=', 'hs-101').where('id', '=', 'd1').executeTakeFirstOrThrow();
     expect(new Decimal(stored.amount).toString()).toBe('45000');

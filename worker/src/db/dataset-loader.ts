@@ -7,7 +7,7 @@ import type { Measure, Quota } from '../../../shared/src/domain/quotas.js';
 import type { IsoDate } from '../../../shared/src/time/iso-date.js';
 import type { PeriodId } from '../../../shared/src/time/period.js';
 import type { Db } from './database.js';
-import { loadDeals } from './records.js';
+import { loadDeals, loadManagerLinks } from './records.js';
 
 function measureOf(key: string): Measure {
   if (key === 'revenue' || key === 'deal-count') return { kind: key };
@@ -23,7 +23,7 @@ export async function loadDataset(db: Db, tenantId: string): Promise<Dataset> {
   const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
   const [users, links, teams, members, pipelines, deals, activities, quotas, fx] = await Promise.all([
     db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('deleted_at', 'is', null).orderBy('id').execute(),
-    db.selectFrom('manager_links').selectAll().where('tenant_id', '=', tenantId).orderBy('user_id').orderBy('valid_from').execute(),
+    loadManagerLinks(db, tenantId),
     db.selectFrom('teams').selectAll().where('tenant_id', '=', tenantId).orderBy('id').execute(),
     db.selectFrom('team_members').selectAll().where('tenant_id', '=', tenantId).orderBy('team_id').orderBy('user_id').orderBy('valid_from').execute(),
     db.selectFrom('pipelines').selectAll().where('tenant_id', '=', tenantId).where('deleted_at', 'is', null).orderBy('id').execute(),
@@ -45,7 +45,7 @@ export async function loadDataset(db: Db, tenantId: string): Promise<Dataset> {
       endDate: (u.end_date ?? undefined) as IsoDate | undefined,
       payCurrency: u.pay_currency as CurrencyCode,
     })),
-    managers: links.map((l) => ({ userId: l.user_id as UserId, managerId: l.manager_id as UserId | null, from: l.valid_from as IsoDate, to: (l.valid_to ?? undefined) as IsoDate | undefined })),
+    managers: links,
     teams: teams.map((t) => ({
       id: t.id as TeamId,
       name: t.name,

@@ -261,6 +261,29 @@ export async function upsertPipelines(tx: Tx, tenantId: string, pipelines: reado
     .execute();
 }
 
+/**
+ * The tenant's reporting lines, by user and start date; with `forChainsOf`, only those of
+ * these people and everyone above them at any date (what a Hierarchy needs to answer for
+ * them), read by one recursive query instead of the whole org chart.
+ */
+export async function loadManagerLinks(tx: Tx, tenantId: string, forChainsOf?: readonly string[]): Promise<ManagerLink[]> {
+  let query = tx.selectFrom('manager_links').selectAll().where('tenant_id', '=', tenantId);
+  if (forChainsOf) {
+    if (forChainsOf.length === 0) return [];
+    // `union` (not `union all`) ends the walk on a cycle in bad CRM data.
+    const chain = sql<string>`(
+      with recursive chain(user_id) as (
+        select unnest(${sql.val([...forChainsOf])}::text[])
+        union
+        select ml.manager_id from manager_links ml join chain c on ml.user_id = c.user_id
+        where ml.tenant_id = ${tenantId} and ml.manager_id is not null
+      ) select user_id from chain)`;
+    query = query.where('user_id', 'in', chain);
+  }
+  const rows = await query.orderBy('user_id').orderBy('valid_from').execute();
+  return rows.map((l) => ({ userId: l.user_id as UserId, managerId: l.manager_id as UserId | null, from: l.valid_from as IsoDate, to: (l.valid_to ?? undefined) as IsoDate | undefined }));
+}
+
 /** Reporting lines are replaced per user: the source sends the whole history it knows. */
 export async function replaceManagerLinks(tx: Tx, tenantId: string, userIds: readonly string[], links: readonly ManagerLink[]): Promise<void> {
   if (userIds.length === 0) return;
