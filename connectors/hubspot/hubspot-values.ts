@@ -1,4 +1,4 @@
-import { Decimal } from '../../shared/src/money/decimal.js';
+import { parseDecimal, type Decimal } from '../../shared/src/money/decimal.js';
 import type { IsoDate } from '../../shared/src/time/iso-date.js';
 
 /** A CRM object as the SDK returns it from list, search and batch reads. */
@@ -13,15 +13,14 @@ export interface HsObject {
 
 export type Mapped<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
-// HubSpot number properties are strings ("1200.5"); a thousands separator or an exponent
-// means a number typed into a text property, which we refuse rather than guess at.
-const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
-
-/** Parses a number property exactly (never through a JS number). Empty means absent. */
+/**
+ * Parses a number property exactly (never through a JS number). Empty means absent.
+ * HubSpot number properties are strings ("1200.5"); a thousands separator or an exponent
+ * means a number typed into a text property, which parseDecimal refuses rather than guesses at.
+ */
 export function parseNumber(value: string | null | undefined): Decimal | undefined | 'invalid' {
   if (value === null || value === undefined || value.trim() === '') return undefined;
-  const text = value.trim();
-  return PLAIN_NUMBER.test(text) ? new Decimal(text) : 'invalid';
+  return parseDecimal(value) ?? 'invalid';
 }
 
 /**

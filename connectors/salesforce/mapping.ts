@@ -7,7 +7,7 @@ import type { Quota } from '../../shared/src/domain/quotas.js';
 import { Decimal, HUNDRED } from '../../shared/src/money/decimal.js';
 import type { CurrencyCode } from '../../shared/src/money/currency.js';
 import type { IsoDate } from '../../shared/src/time/iso-date.js';
-import type { PeriodId } from '../../shared/src/time/period.js';
+import { periodContaining, type PeriodId } from '../../shared/src/time/period.js';
 import type { Versioned } from '../../worker/src/db/records.js';
 
 /**
@@ -218,12 +218,9 @@ export function toFxRate(row: SfRow, home: string): FxRate | undefined {
  * forecasts in those months must set the forecast period to quarterly; see BEHAVIOR.md).
  */
 export function quotaPeriod(startDate: string, fiscalYearStartMonth: number): PeriodId {
-  const year = Number(startDate.slice(0, 4));
   const month = Number(startDate.slice(5, 7));
-  const offset = (month - fiscalYearStartMonth + 12) % 12;
-  if (offset % 3 !== 0) return `${startDate.slice(0, 7)}` as PeriodId;
-  const fiscalYear = year + (fiscalYearStartMonth > 1 && month >= fiscalYearStartMonth ? 1 : 0);
-  return `${fiscalYear}-Q${offset / 3 + 1}` as PeriodId;
+  if ((month - fiscalYearStartMonth + 12) % 3 !== 0) return startDate.slice(0, 7) as PeriodId;
+  return periodContaining(startDate.slice(0, 10) as IsoDate, 'quarter', { fiscalYearStartMonth, customPeriods: [] }).id;
 }
 
 export function toQuota(row: SfRow, home: string, fiscalYearStartMonth: number): Quota | undefined {
