@@ -2,6 +2,7 @@ import type { RawDataset } from '../../shared/src/input/dataset.schema.js';
 import { Decimal } from '../../shared/src/money/decimal.js';
 import { generateTenant, type TenantOptions } from '../../shared/src/synthetic/index.js';
 import type { IdKind, IdMap as PortalIdMap } from '../portal-seed/id-map.js';
+import { quotaWindow } from '../portal-seed/quota-window.js';
 import { salesforceId } from './ids.js';
 import { percentOf, SalesforceOrg } from './store.js';
 
@@ -130,21 +131,6 @@ function invertRate(rate: string): string {
 
 function percent(fraction: string): string {
   return new Decimal(fraction).times(100).toFixed();
-}
-
-/** "2026-Q3" → 2026-07-01, "2026-07" → 2026-07-01; undefined for other period ids. */
-function periodStart(period: string, fiscalStartMonth: number): string | undefined {
-  const q = /^(\d{4})-Q([1-4])$/.exec(period);
-  if (q) {
-    // Fiscal quarters: Q1 starts in the fiscal start month of the year *before* the named
-    // year when the fiscal year is named after its end (Salesforce's default).
-    const month0 = fiscalStartMonth - 1 + (Number(q[2]) - 1) * 3;
-    const year = Number(q[1]) - (fiscalStartMonth > 1 ? 1 : 0) + Math.floor(month0 / 12);
-    return `${year}-${String((month0 % 12) + 1).padStart(2, '0')}-01`;
-  }
-  const m = /^(\d{4})-(\d{2})$/.exec(period);
-  if (m) return `${m[1]}-${m[2]}-01`;
-  return undefined;
 }
 
 export interface SeedOptions {
@@ -442,7 +428,8 @@ export function seedOrgFromDataset(dataset: RawDataset, options: SeedOptions = {
       continue;
     }
     const owner = userSfId.get(quota.userId);
-    const start = periodStart(quota.period, fiscalStartMonth);
+    // ForecastingQuota periods are months or (fiscal) quarters; the dates come from the same calendar arithmetic as the engine's.
+    const start = /^\d{4}-(Q[1-4]|\d{2})$/.test(quota.period) ? quotaWindow(dataset, quota.period).start : undefined;
     if (!owner || !start) {
       warnings.push(`quota ${quota.id}: ${!owner ? `user "${quota.userId}" does not exist` : `period "${quota.period}" is not a month or quarter`}; skipped`);
       continue;
