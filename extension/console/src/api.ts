@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 /**
  * The console's only way to the server: same-origin calls to /api/admin with the session
- * cookie. A refusal arrives as `{ error: { code, message, fix, issues } }` and is thrown as
- * an ApiError the pages show as it is.
+ * cookie. A refusal arrives in the backend's one error shape,
+ * `{ error: { code, message, fix?, issues?, requestId? } }` (issues only when there are
+ * field problems), and is thrown as an ApiError the pages show as it is.
  */
 export interface Issue {
   readonly path: string;

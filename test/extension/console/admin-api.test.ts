@@ -8,6 +8,7 @@ import { createWorkerMetrics } from '../../../worker/src/observability/metrics.j
 import { createLogger } from '../../../worker/src/observability/logger.js';
 import { createJobRunner, type JobRunner } from '../../../worker/src/runtime/job-runner.js';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
+import { ApiErrorSchema } from '../../../extension/backend/src/cards/view-models.js';
 import { ADMIN, adminTestApp, examplePlanText, principal, seedAcme, TENANT } from './admin-fixture.js';
 
 /**
@@ -70,7 +71,8 @@ describe('periods, statements, disputes and payroll', () => {
   it('will not lock a period nobody approved', async () => {
     const res = await post('/api/admin/periods/2026-Q2/lock');
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/is open; it cannot become locked/) });
+    // The repository's WorkflowConflict, answered in the backend's one error shape.
+    expect(ApiErrorSchema.parse(res.body).error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/is open; it cannot become locked/), fix: 'see the message for what is allowed next' });
   });
 
   it('calculates, approves and locks Q2', async () => {
@@ -231,6 +233,14 @@ describe('plans', () => {
     expect((await post('/api/admin/plans/validate', { text: v2() })).body).toEqual({ ok: true, planId: 'account-executive', version: 2, issues: [] });
   });
 
+  it('refuses a body that is not what the endpoint takes, naming the field', async () => {
+    const res = await post('/api/admin/plans/validate', { text: 42 });
+    expect(res.status).toBe(400);
+    const { error } = ApiErrorSchema.parse(res.body);
+    expect(error.code).toBe('bad_request');
+    expect(error.issues).toEqual([{ path: 'text', message: expect.any(String), fix: 'give a value of the expected type' }]);
+  });
+
   it('simulates a draft on the last closed quarter against the published plan', async () => {
     const res = await post('/api/admin/plans/simulate', { text: v2() });
     expect(res.status).toBe(200);
@@ -264,6 +274,7 @@ describe('plans', () => {
     expect(res.body).toMatchObject({ planId: 'account-executive', version: 2 });
     const twice = await post('/api/admin/plans', { text: v2() });
     expect(twice.status).toBe(422);
+    expect(ApiErrorSchema.parse(twice.body).error.code).toBe('invalid_input');
     expect(twice.body.error.issues).toEqual([expect.objectContaining({ path: 'version', message: 'version 2 of plan account-executive is already published' })]);
     expect((await get('/api/admin/statements/2026-Q2/ana')).body.statement.total).toBe('10450.00');
     const q3 = (await get('/api/admin/statements/2026-Q3/ana')).body.statement;

@@ -5,6 +5,7 @@ import type { Statement } from '../../../shared/src/engine/statement.js';
 import type { PeriodId } from '../../../shared/src/time/period.js';
 import type { Db } from './database.js';
 import type { PeriodStatus } from './schema.js';
+import { WorkflowConflict } from './workflow-conflict.js';
 
 const NEXT: Record<PeriodStatus, PeriodStatus[]> = { open: ['calculated'], calculated: ['calculated', 'approved'], approved: ['calculated', 'locked'], locked: [] };
 
@@ -22,7 +23,7 @@ export async function setPeriodStatus(db: Db, tenantId: string, periodId: string
   await db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`ledger/${tenantId}`}))`.execute(tx);
     const current = (await tx.selectFrom('periods').select('status').where('tenant_id', '=', tenantId).where('period_id', '=', periodId).forUpdate().executeTakeFirst())?.status ?? 'open';
-    if (!NEXT[current].includes(to)) throw new Error(`Period ${periodId} is ${current}; it cannot become ${to} (${current === 'locked' ? 'a locked period is final: changes are paid as adjustments in the next open period' : `allowed next: ${NEXT[current].join(', ') || 'none'}`})`);
+    if (!NEXT[current].includes(to)) throw new WorkflowConflict(`Period ${periodId} is ${current}; it cannot become ${to} (${current === 'locked' ? 'a locked period is final: changes are paid as adjustments in the next open period' : `allowed next: ${NEXT[current].join(', ') || 'none'}`})`);
     const stamp = to === 'calculated' ? { calculated_at: sql`now()` } : to === 'approved' ? { approved_at: sql`now()`, approved_by: actor } : { locked_at: sql`now()`, locked_by: actor };
     await tx
       .insertInto('periods')

@@ -1,6 +1,7 @@
 import type { Plan } from '../../../shared/src/plan/plan.js';
 import { parsePlan } from '../../../shared/src/plan/plan.schema.js';
 import type { Db } from './database.js';
+import { WorkflowConflict } from './workflow-conflict.js';
 
 /**
  * Plans are stored as the documents admins wrote and parsed again on every read, so the
@@ -13,7 +14,7 @@ export async function savePlanVersion(db: Db, tenantId: string, document: unknow
   await db.transaction().execute(async (tx) => {
     const existing = await tx.selectFrom('plans').select('document').where('tenant_id', '=', tenantId).where('plan_id', '=', plan.id).where('version', '=', plan.version).executeTakeFirst();
     if (existing) {
-      if (JSON.stringify(existing.document) !== JSON.stringify(document)) throw new Error(`Plan ${plan.id} version ${plan.version} already exists with other content: save your change as version ${plan.version + 1}`);
+      if (JSON.stringify(existing.document) !== JSON.stringify(document)) throw new WorkflowConflict(`Plan ${plan.id} version ${plan.version} already exists with other content: save your change as version ${plan.version + 1}`);
       return;
     }
     await tx

@@ -4,6 +4,7 @@ import type { Statement } from '../../../shared/src/engine/statement.js';
 import { provenanceToJson } from '../../../shared/src/engine/statement-json.js';
 import type { Db } from '../db/database.js';
 import type { DatabaseSchema } from '../db/schema.js';
+import { WorkflowConflict } from '../db/workflow-conflict.js';
 
 type Tx = Transaction<DatabaseSchema>;
 
@@ -46,7 +47,7 @@ export interface WrittenEntry {
 export async function writeStatements(tx: Tx, tenantId: string, statements: readonly Statement[], scope: WriteScope, runId: string): Promise<WrittenEntry[]> {
   if (scope.periods.length === 0 || (scope.payees !== 'all' && scope.payees.length === 0)) return [];
   const locked = await tx.selectFrom('periods').select('period_id').where('tenant_id', '=', tenantId).where('status', '=', 'locked').where('period_id', 'in', [...scope.periods]).execute();
-  if (locked.length > 0) throw new Error(`Refusing to write into locked period(s) ${locked.map((l) => l.period_id).join(', ')} for tenant ${tenantId}: locked statements are never rewritten; changes belong in the next open period`);
+  if (locked.length > 0) throw new WorkflowConflict(`Refusing to write into locked period(s) ${locked.map((l) => l.period_id).join(', ')} for tenant ${tenantId}: locked statements are never rewritten; changes belong in the next open period`);
   const current = await currentLines(tx, tenantId, scope);
   const produced = new Set(statements.map((s) => `${s.payeeId}|${s.period.id}`));
   // Payees in scope with ledger lines but no statement any more (taken off a plan) are owed nothing there.

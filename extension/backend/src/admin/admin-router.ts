@@ -8,9 +8,9 @@ import type { Db } from '../../../../worker/src/db/database.js';
 import { savePlanVersion } from '../../../../worker/src/db/plans.js';
 import type { Logger } from '../../../../worker/src/observability/logger.js';
 import type { JobRunner } from '../../../../worker/src/runtime/job-runner.js';
+import { ApiFailure, parseInput } from '../http/api-failure.js';
 import { isoTime } from './admin-tables.js';
 import { decideDispute, listDisputes, openDispute } from './disputes.js';
-import { HttpProblem, problemHandler } from './http-problem.js';
 import { payrollCsv } from './payroll-export.js';
 import { periodStatements, planPeriod, loadTenantState } from './period-statements.js';
 import { approvePeriod, calculatePeriod, listPeriods, lockPeriod } from './period-workflow.js';
@@ -42,15 +42,9 @@ export const DEFAULT_CONNECT_LINKS = {
 const draftBody = z.object({ text: z.string().max(1_000_000), period: z.string().optional() });
 const quotaBody = z.object({ csv: z.string().max(10_000_000) });
 
-function body<T>(schema: z.ZodType<T>, req: Request): T {
-  const parsed = schema.safeParse(req.body);
-  if (!parsed.success) throw new HttpProblem(400, 'the request body is not what this endpoint takes', 'send the fields the console sends', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, fix: 'send the documented field' })));
-  return parsed.data;
-}
-
 function param(req: Request, name: string): string {
   const value = req.params[name];
-  if (typeof value !== 'string' || value === '') throw new HttpProblem(400, `missing ${name}`, `put the ${name} in the URL`);
+  if (typeof value !== 'string' || value === '') throw new ApiFailure('bad_request', `missing ${name}`, `put the ${name} in the URL`);
   return value;
 }
 
@@ -106,28 +100,28 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
 
   router.post('/plans/validate', async (req, res) => {
     const { tenantId } = who(req);
-    const { text } = body(draftBody, req);
+    const { text } = parseInput(draftBody, req.body, 'request body');
     const check = checkDraft(text, await loadTenantState(db, tenantId));
     res.json(check.ok ? { ok: true, planId: check.plan.id, version: check.plan.version, issues: [] } : { ok: false, issues: check.issues });
   });
 
   router.post('/plans/simulate', async (req, res) => {
     const { tenantId } = who(req);
-    const { text, period } = body(draftBody, req);
+    const { text, period } = parseInput(draftBody, req.body, 'request body');
     const state = await loadTenantState(db, tenantId);
     const check = checkDraft(text, state);
     if (!check.ok) {
-      throw new HttpProblem(422, 'the draft has problems', 'correct the lines marked in the editor', check.issues);
+      throw new ApiFailure('invalid_input', 'the draft has problems', 'correct the lines marked in the editor', check.issues);
     }
     res.json(simulateDraft(check.plan, state, deps.today(), period));
   });
 
   router.post('/plans', async (req, res) => {
     const { tenantId, userId } = who(req);
-    const { text } = body(draftBody, req);
+    const { text } = parseInput(draftBody, req.body, 'request body');
     const check = checkDraft(text, await loadTenantState(db, tenantId));
     if (!check.ok) {
-      throw new HttpProblem(422, 'the draft has problems', 'correct the lines marked in the editor', check.issues);
+      throw new ApiFailure('invalid_input', 'the draft has problems', 'correct the lines marked in the editor', check.issues);
     }
     const plan = await savePlanVersion(db, tenantId, check.document, userId);
     deps.logger.info({ tenantId, planId: plan.id, version: plan.version, actor: userId }, 'plan published');
@@ -143,7 +137,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
 
   router.post('/quotas/import', async (req, res) => {
     const { tenantId, userId } = who(req);
-    const csv = typeof req.body === 'string' ? req.body : body(quotaBody, req).csv;
+    const csv = typeof req.body === 'string' ? req.body : parseInput(quotaBody, req.body, 'request body').csv;
     const state = await loadTenantState(db, tenantId);
     const result = await importQuotaCsv(db, tenantId, state.data, csv, userId);
     res.status(result.ok ? 200 : 422).json(result);
@@ -170,7 +164,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.get('/statements', async (req, res) => {
     const { tenantId } = who(req);
     const periodId = query(req, 'period');
-    if (!periodId) throw new HttpProblem(400, 'which period?', 'add ?period=2026-Q3');
+    if (!periodId) throw new ApiFailure('bad_request', 'which period?', 'add ?period=2026-Q3');
     const state = await loadTenantState(db, tenantId);
     const result = periodStatements(state, planPeriod(state, periodId), deps.today());
     res.json({
@@ -186,7 +180,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     const payeeId = param(req, 'payee');
     const result = periodStatements(state, planPeriod(state, param(req, 'period')), deps.today(), new Set([payeeId as UserId]));
     const [statement] = result.statements;
-    if (!statement) throw new HttpProblem(404, `${payeeId} has no statement for ${result.period.id}`, 'pick a payee from the list');
+    if (!statement) throw new ApiFailure('not_found', `${payeeId} has no statement for ${result.period.id}`, 'pick a payee from the list');
     res.json({ source: result.source, statement: statementToJson(statement), disputes: await listDisputes(db, tenantId, { payeeId, period: result.period.id }) });
   });
 
@@ -226,6 +220,5 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     res.json({ health, counts });
   });
 
-  router.use(problemHandler());
   return router;
 }

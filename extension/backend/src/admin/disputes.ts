@@ -10,8 +10,8 @@ import { sum } from '../../../../shared/src/money/decimal.js';
 import { formatAmount } from '../../../../shared/src/money/rounding.js';
 import type { IsoDate } from '../../../../shared/src/time/iso-date.js';
 import type { Db } from '../../../../worker/src/db/database.js';
+import { ApiFailure } from '../http/api-failure.js';
 import { adminDb, type DisputeStatus } from './admin-tables.js';
-import { HttpProblem } from './http-problem.js';
 import { periodStatements, planPeriod, type TenantState } from './period-statements.js';
 
 /** What a rep says the input should have been: the deal's amount, its splits, or both. */
@@ -62,12 +62,12 @@ export interface DisputeResult {
 function withClaim(deal: Deal, claim: z.infer<typeof disputeRequestSchema>['claim'], state: TenantState): Deal {
   const users = new Set(state.data.users.map((u) => u.id as string));
   const splits: Split[] | undefined = claim.splits?.map((s, i) => {
-    if (!users.has(s.userId)) throw new HttpProblem(422, `claim.splits[${i}].userId: unknown user "${s.userId}"`, 'use the id of a user of this account');
+    if (!users.has(s.userId)) throw new ApiFailure('invalid_input', `claim.splits[${i}].userId: unknown user "${s.userId}"`, 'use the id of a user of this account');
     return { userId: s.userId as UserId, type: s.type, percent: s.percent };
   });
   const revenue = splits?.filter((s) => s.type === 'revenue') ?? [];
   if (revenue.length > 0 && !sum(revenue.map((s) => s.percent)).equals(100)) {
-    throw new HttpProblem(422, `claim.splits: revenue splits total ${sum(revenue.map((s) => s.percent)).toString()} %, not 100 %`, 'make the revenue split percentages add up to exactly 100 (overlay splits may total anything)');
+    throw new ApiFailure('invalid_input', `claim.splits: revenue splits total ${sum(revenue.map((s) => s.percent)).toString()} %, not 100 %`, 'make the revenue split percentages add up to exactly 100 (overlay splits may total anything)');
   }
   return { ...deal, amount: claim.dealAmount ?? deal.amount, splits: splits ?? deal.splits };
 }
@@ -81,18 +81,18 @@ function withClaim(deal: Deal, claim: z.infer<typeof disputeRequestSchema>['clai
  */
 export async function openDispute(db: Db, tenantId: string, state: TenantState, body: unknown, asOf: IsoDate, actor: string): Promise<DisputeJson> {
   const parsed = disputeRequestSchema.safeParse(body);
-  if (!parsed.success) throw new HttpProblem(422, 'the dispute is incomplete', 'correct the fields listed', issuesFromZod(parsed.error));
+  if (!parsed.success) throw new ApiFailure('invalid_input', 'the dispute is incomplete', 'correct the fields listed', issuesFromZod(parsed.error));
   const request = parsed.data;
   const period = planPeriod(state, request.period);
   const payees = new Set([request.payeeId as UserId]);
   const unlocked: TenantState = { ...state, locked: state.locked.filter((l) => l.period !== period.id) };
   const [current] = periodStatements(unlocked, period, asOf, payees).statements;
-  if (!current) throw new HttpProblem(404, `${request.payeeId} has no statement for ${period.id}`, 'pick a payee and period from the statements page');
+  if (!current) throw new ApiFailure('not_found', `${request.payeeId} has no statement for ${period.id}`, 'pick a payee and period from the statements page');
   const line = current.lines.find((l) => l.key === request.lineKey);
-  if (!line) throw new HttpProblem(404, `${request.payeeId}'s ${period.id} statement has no line "${request.lineKey}"`, 'open the dispute from a line of the statement');
+  if (!line) throw new ApiFailure('not_found', `${request.payeeId}'s ${period.id} statement has no line "${request.lineKey}"`, 'open the dispute from a line of the statement');
   const dealId = line.provenance?.deal?.id;
   const deal = dealId === undefined ? undefined : state.data.deals.find((d) => d.id === dealId);
-  if (!deal) throw new HttpProblem(422, 'only lines paid on a deal can be disputed with a claimed deal amount or split', 'raise other questions with your admin directly');
+  if (!deal) throw new ApiFailure('invalid_input', 'only lines paid on a deal can be disputed with a claimed deal amount or split', 'raise other questions with your admin directly');
   const claimed = withClaim(deal, request.claim, state);
   const claimedState: TenantState = { ...unlocked, data: { ...state.data, deals: state.data.deals.map((d) => (d.id === deal.id ? claimed : d)) } };
   const [after] = periodStatements(claimedState, period, asOf, payees).statements;
@@ -157,7 +157,7 @@ export async function getDispute(db: Db, tenantId: string, id: string): Promise<
 /** Accepts or rejects an open dispute, once. */
 export async function decideDispute(db: Db, tenantId: string, id: string, body: unknown, actor: string): Promise<DisputeJson> {
   const parsed = disputeDecisionSchema.safeParse(body);
-  if (!parsed.success) throw new HttpProblem(422, 'the decision is incomplete', 'correct the fields listed', issuesFromZod(parsed.error));
+  if (!parsed.success) throw new ApiFailure('invalid_input', 'the decision is incomplete', 'correct the fields listed', issuesFromZod(parsed.error));
   const updated = await adminDb(db)
     .updateTable('disputes')
     .set({ status: parsed.data.status, resolution: parsed.data.resolution, resolved_by: actor, resolved_at: new Date() })
@@ -168,8 +168,8 @@ export async function decideDispute(db: Db, tenantId: string, id: string, body: 
     .executeTakeFirst();
   if (!updated) {
     const existing = await getDispute(db, tenantId, id);
-    if (!existing) throw new HttpProblem(404, `no dispute ${id}`, 'pick a dispute from the list');
-    throw new HttpProblem(409, `dispute ${id} was already ${existing.status} by ${existing.resolvedBy ?? 'someone'}`, 'open a new dispute if there is new information');
+    if (!existing) throw new ApiFailure('not_found', `no dispute ${id}`, 'pick a dispute from the list');
+    throw new ApiFailure('conflict', `dispute ${id} was already ${existing.status} by ${existing.resolvedBy ?? 'someone'}`, 'open a new dispute if there is new information');
   }
   await db.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: `dispute.${parsed.data.status}`, target: id, details: JSON.stringify({ resolution: parsed.data.resolution }) }).execute();
   return (await getDispute(db, tenantId, id))!;

@@ -1,6 +1,6 @@
 import type { Statement } from '../../../../shared/src/engine/statement.js';
 import { formatAmount } from '../../../../shared/src/money/rounding.js';
-import { HttpProblem } from './http-problem.js';
+import { ApiFailure } from '../http/api-failure.js';
 import { planPeriod, type TenantState } from './period-statements.js';
 
 export const PAYROLL_COLUMNS = ['payee_id', 'payee_name', 'period', 'currency', 'amount', 'line_count'] as const;
@@ -22,7 +22,7 @@ function cell(value: string): string {
 export function payrollCsv(state: TenantState, periodId: string): { filename: string; csv: string } {
   const period = planPeriod(state, periodId);
   const locked = state.locked.find((l) => l.period === period.id);
-  if (!locked) throw new HttpProblem(409, `${period.id} is not locked, so its numbers can still change`, 'approve and lock the period, then export payroll');
+  if (!locked) throw new ApiFailure('conflict', `${period.id} is not locked, so its numbers can still change`, 'approve and lock the period, then export payroll');
   const rows = [...locked.statements].sort((a: Statement, b: Statement) => (a.payeeId < b.payeeId ? -1 : a.payeeId > b.payeeId ? 1 : 0));
   const lines = [PAYROLL_COLUMNS.join(',')];
   for (const s of rows) lines.push([s.payeeId, s.payeeName, period.id, s.currency, formatAmount(s.total, s.currency), String(s.lines.length)].map(cell).join(','));

@@ -9,7 +9,7 @@ import type { Db } from '../../../../worker/src/db/database.js';
 import { loadDataset } from '../../../../worker/src/db/dataset-loader.js';
 import { loadLockedPeriods } from '../../../../worker/src/db/periods.js';
 import { loadPlans } from '../../../../worker/src/db/plans.js';
-import { HttpProblem } from './http-problem.js';
+import { ApiFailure } from '../http/api-failure.js';
 
 /** What the engine needs about one tenant, read once per request. */
 export interface TenantState {
@@ -26,9 +26,9 @@ export async function loadTenantState(db: Db, tenantId: string): Promise<TenantS
 /** A period id a plan of the tenant pays by; anything else is a 404 with the ids that would work. */
 export function planPeriod(state: TenantState, periodId: string): Period {
   const period = resolvePeriod(periodId, state.data.calendar);
-  if (!period) throw new HttpProblem(404, `"${periodId}" is not a period`, 'use an id such as 2026-Q3 or 2026-07');
+  if (!period) throw new ApiFailure('not_found', `"${periodId}" is not a period`, 'use an id such as 2026-Q3 or 2026-07');
   if (!state.plans.some((p) => p.periodKind === period.kind)) {
-    throw new HttpProblem(404, `no plan pays by ${period.kind}, so ${periodId} has no statements`, `use a period of: ${[...new Set(state.plans.map((p) => p.periodKind))].join(', ') || 'publish a plan first'}`);
+    throw new ApiFailure('not_found', `no plan pays by ${period.kind}, so ${periodId} has no statements`, `use a period of: ${[...new Set(state.plans.map((p) => p.periodKind))].join(', ') || 'publish a plan first'}`);
   }
   return period;
 }

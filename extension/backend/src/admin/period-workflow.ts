@@ -10,8 +10,8 @@ import type { Db } from '../../../../worker/src/db/database.js';
 import { setPeriodStatus } from '../../../../worker/src/db/periods.js';
 import type { PeriodStatus } from '../../../../worker/src/db/schema.js';
 import { recompute } from '../../../../worker/src/recompute/recompute.js';
+import { ApiFailure } from '../http/api-failure.js';
 import { adminDb } from './admin-tables.js';
-import { HttpProblem } from './http-problem.js';
 import { planPeriod, type TenantState } from './period-statements.js';
 
 /** How many periods of each cadence the list shows, most recent first. */
@@ -98,14 +98,14 @@ function summary(period: Period, status: PeriodStatus, statements: readonly Stat
  * ledger and the console agree) and returns the statements of `period`.
  */
 async function computeIntoLedger(db: Db, tenantId: string, period: Period, asOf: IsoDate, trigger: string): Promise<Statement[]> {
-  if (period.start > asOf) throw new HttpProblem(409, `${period.id} has not started yet (the business date is ${asOf})`, 'calculate a period that has started');
+  if (period.start > asOf) throw new ApiFailure('conflict', `${period.id} has not started yet (the business date is ${asOf})`, 'calculate a period that has started');
   const result = await recompute(db, { tenantId, asOf, trigger });
   return result.statements.filter((s) => s.period.id === period.id);
 }
 
 export async function calculatePeriod(db: Db, tenantId: string, state: TenantState, periodId: string, asOf: IsoDate, actor: string): Promise<PeriodSummary> {
   const period = planPeriod(state, periodId);
-  if (state.locked.some((l) => l.period === period.id)) throw new HttpProblem(409, `${period.id} is locked`, 'a locked period is final: later changes are paid as adjustments in the next open period');
+  if (state.locked.some((l) => l.period === period.id)) throw new ApiFailure('conflict', `${period.id} is locked`, 'a locked period is final: later changes are paid as adjustments in the next open period');
   const statements = await computeIntoLedger(db, tenantId, period, asOf, 'admin-calculate');
   await setPeriodStatus(db, tenantId, period.id, 'calculated', actor);
   // A recalculation withdraws an earlier approval: the numbers may have moved.
@@ -136,7 +136,7 @@ export async function lockPeriod(db: Db, tenantId: string, state: TenantState, p
   const approval = await adminDb(db).selectFrom('period_approvals').select(['fingerprint', 'approved_by']).where('tenant_id', '=', tenantId).where('period_id', '=', period.id).executeTakeFirst();
   const statements = await computeIntoLedger(db, tenantId, period, asOf, 'admin-lock');
   if (approval && approval.fingerprint !== fingerprint(statements)) {
-    throw new HttpProblem(409, `the statements of ${period.id} changed after ${approval.approved_by} approved them`, 'calculate the period again, review the statements and approve them before locking');
+    throw new ApiFailure('conflict', `the statements of ${period.id} changed after ${approval.approved_by} approved them`, 'calculate the period again, review the statements and approve them before locking');
   }
   await setPeriodStatus(db, tenantId, period.id, 'locked', actor, statements);
   return summary(period, 'locked', statements);

@@ -10,7 +10,7 @@ import type { Plan } from '../../../../shared/src/plan/plan.js';
 import { addDays, type IsoDate } from '../../../../shared/src/time/iso-date.js';
 import { periodContaining, resolvePeriod, type Period } from '../../../../shared/src/time/period.js';
 import { formatAmount } from '../../../../shared/src/money/rounding.js';
-import { HttpProblem } from './http-problem.js';
+import { ApiFailure } from '../http/api-failure.js';
 import type { TenantState } from './period-statements.js';
 
 /** A problem in a draft, placed on the line of the editor it is about. */
@@ -109,8 +109,8 @@ export interface SimulationJson {
  */
 export function simulateDraft(plan: Plan, state: TenantState, asOf: IsoDate, periodId: string | undefined): SimulationJson {
   const period = periodId === undefined ? lastClosedPeriod(plan, state, asOf) : resolvePeriod(periodId, state.data.calendar);
-  if (!period) throw new HttpProblem(422, `"${periodId}" is not a period`, 'use an id such as 2026-Q3 or 2026-07');
-  if (period.kind !== plan.periodKind) throw new HttpProblem(422, `plan ${plan.id} pays by ${plan.periodKind}, not by ${period.kind}`, `simulate on a ${plan.periodKind} period`);
+  if (!period) throw new ApiFailure('invalid_input', `"${periodId}" is not a period`, 'use an id such as 2026-Q3 or 2026-07');
+  if (period.kind !== plan.periodKind) throw new ApiFailure('invalid_input', `plan ${plan.id} pays by ${plan.periodKind}, not by ${period.kind}`, `simulate on a ${plan.periodKind} period`);
   const locked = state.locked.filter((l) => l.period !== period.id);
   const run = (plans: readonly Plan[]): readonly Statement[] => {
     if (!plans.some((p) => p.periodKind === period.kind)) return [];

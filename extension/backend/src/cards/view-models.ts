@@ -158,7 +158,11 @@ export const FreshnessSchema = z.object({
   /** A sync or recompute is queued or running: figures may move shortly. */
   syncPending: z.boolean(),
   recomputePending: z.boolean(),
-  /** "As of 28 Nov 2026 10:05 UTC" for the card footer. */
+  /**
+   * The card footer, shown as it is: "As of 28 Nov 2026 10:05 UTC", and while a sync or
+   * recompute is pending "… · sync in progress: these figures may change in a few minutes"
+   * (or "· recalculating: …").
+   */
   display: z.string(),
 });
 export type Freshness = z.infer<typeof FreshnessSchema>;
@@ -400,7 +404,8 @@ export const ERROR_CODES = [
   'unauthenticated', // 401: missing, forged or stale signature / credential / session
   'forbidden', // 403: authenticated, but not allowed to see this person's figures
   'not_found', // 404: no such record in the caller's tenant
-  'conflict', // 409: idempotency key reused for a different request
+  'conflict', // 409: idempotency key reused for a different request; a workflow step out of order (locked period, plan version taken)
+  'invalid_input', // 422: a document a person wrote (plan draft, dispute) breaks its rules; `issues` lists each problem
   'not_ready', // 503: the tenant has no data or statements yet
   'internal', // 500: our fault; the message carries a request id
 ] as const;
@@ -411,8 +416,8 @@ export const ApiErrorSchema = z.object({
     code: z.enum(ERROR_CODES),
     message: z.string(),
     fix: z.string().optional(),
-    /** Per-field problems for bad_request. */
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    /** Per-field problems (bad_request, invalid_input): where, what is wrong, what to do; a plan draft's also carry their line. */
+    issues: z.array(z.object({ path: z.string(), message: z.string(), fix: z.string(), line: z.number().int().optional() })).optional(),
     requestId: z.string().optional(),
   }),
 });
