@@ -66,6 +66,15 @@ describe('deal card', () => {
     expect(visibleText(r.findByTestId(Text, 'deal-freshness'))).toBe('As of 28 Nov 2026 10:05 UTC');
   });
 
+  it("shows the backend's freshness note as it is while a sync may move the figures, warning once", async () => {
+    const display = 'As of 28 Nov 2026 10:05 UTC · sync in progress: these figures may change in a few minutes';
+    stubHubspotFetch({ [DEAL_ROUTE]: ok({ ...dealEstimate, freshness: { ...dealEstimate.freshness, syncPending: true, display } }) });
+    const r = renderCard();
+    await r.waitFor(() => expect(r.maybeFind(LoadingSpinner)).toBeNull());
+
+    expect(visibleText(r.findByTestId(Text, 'deal-freshness'))).toBe(display);
+  });
+
   it('opens the explanation behind the amount when asked, and only then fetches it', async () => {
     const { calls } = stubHubspotFetch({
       [DEAL_ROUTE]: ok(dealEstimate),

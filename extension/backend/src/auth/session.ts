@@ -62,10 +62,6 @@ export function issueSession(res: Response, settings: SessionSettings, session: 
   res.cookie(SESSION_COOKIE, encodeSession(claims, settings.secret), { httpOnly: true, secure: settings.secure, sameSite: 'lax', path: '/', maxAge: settings.ttlMs });
 }
 
-export function clearSession(res: Response, settings: SessionSettings): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: settings.secure, sameSite: 'lax', path: '/' });
-}
-
 /** Reads one cookie without a cookie-parsing dependency: the header is "a=1; b=2". */
 export function cookieValue(req: Request, name: string): string | undefined {
   const header = req.get('cookie');
@@ -94,13 +90,12 @@ export function sessionPrincipal(claims: SessionClaims): Principal {
 
 /** Guards /api/admin/**: a valid session (401 otherwise) with the admin role (403 otherwise). */
 export function requireAdminSession(settings: SessionSettings, now: () => number): RequestHandler {
-  return (req, res, next) => {
+  return (req, _res, next) => {
     const claims = sessionOf(req, settings, now());
     if (!claims) throw new ApiFailure('unauthenticated', 'Sign in to the admin console first', 'open the console from the CRM so it can sign you in');
     if (!claims.roles.includes('admin')) throw new ApiFailure('forbidden', 'The admin console is for admins of this account', 'ask an admin of this account to grant you the admin role');
+    // The admin console's routes read it with principalOf (extension/backend/src/admin/principal.ts).
     setPrincipal(req, sessionPrincipal(claims));
-    // The admin console's routes read the principal from res.locals (extension/backend/src/admin/principal.ts).
-    res.locals['principal'] = { tenantId: claims.tenantId, userId: claims.userId, role: 'admin' };
     next();
   };
 }

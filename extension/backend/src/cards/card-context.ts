@@ -95,14 +95,15 @@ export function freshnessOf(ctx: CardContext): Freshness {
   const { lastRunAt, lastSyncAt, syncPending, recomputePending } = ctx.snapshot.status;
   const stamp = lastRunAt ?? lastSyncAt;
   const when = stamp ? `${stamp.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ctx.asOf;
-  const pending = syncPending ? ' · sync in progress' : recomputePending ? ' · recalculating' : '';
+  // The one place the card footers' warning is worded: the HubSpot and Salesforce cards show `display` as it is.
+  const pending = syncPending ? 'sync in progress' : recomputePending ? 'recalculating' : undefined;
   return {
     asOf: ctx.asOf,
     lastStatementRunAt: lastRunAt?.toISOString() ?? null,
     lastSyncAt: lastSyncAt?.toISOString() ?? null,
     syncPending,
     recomputePending,
-    display: `As of ${when}${pending}`,
+    display: pending ? `As of ${when} · ${pending}: these figures may change in a few minutes` : `As of ${when}`,
   };
 }
 

@@ -34,22 +34,21 @@ export function estimateFor(ctx: CardContext, payeeId: string, dealId: string): 
 export async function dealCard(ctx: CardContext, dealId: string, payeeId: string | undefined): Promise<DealCardView> {
   if (!ctx.snapshot.index.dealsById.has(dealId)) throw new ApiFailure('not_found', `No deal ${dealId} in this account`, 'open the card on a deal that has synced (new deals appear after the next sync)');
   const payee = assertCanSee(ctx, payeeId ?? ctx.viewer.userId);
+  // Cached without `viewer` (who asks) and `freshness` (read on each request); both are added here, once.
   const card = await ctx.snapshot.remember(`card|deal|${dealId}|${payee.userId}|${ctx.asOf}`, () => buildDealCard(ctx, dealId, payee));
   return { ...card, viewer: ctx.viewer, freshness: freshnessOf(ctx) };
 }
 
-async function buildDealCard(ctx: CardContext, dealId: string, payee: PersonRef): Promise<DealCardView> {
+async function buildDealCard(ctx: CardContext, dealId: string, payee: PersonRef): Promise<Omit<DealCardView, 'viewer' | 'freshness'>> {
   const { snapshot } = ctx;
   const deal = snapshot.index.dealsById.get(dealId)!;
   const stage = snapshot.index.stages.get(deal.pipelineId)?.get(deal.stageId);
   const status = outcomeOf(snapshot.index, deal) ?? 'open';
-  const base: Omit<DealCardView, 'outcome' | 'period' | 'commission' | 'netPay' | 'lines' | 'attainment' | 'landsInTier' | 'nextTier' | 'explain'> = {
+  const base: Pick<DealCardView, 'kind' | 'version' | 'payee' | 'deal'> = {
     kind: 'deal',
     version: CARD_API_VERSION,
-    viewer: ctx.viewer,
     payee,
     deal: { id: deal.id, name: deal.name, status, stageName: stage?.name ?? deal.stageId, closeDate: deal.closeDate, amount: moneyView(deal.amount, deal.currency) },
-    freshness: freshnessOf(ctx),
   };
   const empty = { period: null, commission: null, netPay: null, lines: [], attainment: { now: [], afterClose: null }, landsInTier: null, nextTier: null, explain: null };
   const credits = dealCredits(deal, snapshot.index.hierarchy, 10);

@@ -82,12 +82,13 @@ export async function trendFor(ctx: CardContext, userId: string, period: Period)
 export async function repCard(ctx: CardContext, userId: string | undefined, periodId: string | undefined): Promise<RepCardView> {
   const rep = assertCanSee(ctx, userId ?? ctx.viewer.userId);
   const period = currentPeriod(ctx, rep.userId, periodId);
-  // The card is a function of the snapshot, the subject, the period and the day; who asks only changes `viewer`, and `freshness` is read each time.
+  // The card is a function of the snapshot, the subject, the period and the day, so it is cached without
+  // `viewer` (who asks) and `freshness` (read on each request); both are added here, once.
   const card = await ctx.snapshot.remember(`card|rep|${rep.userId}|${period.id}|${ctx.asOf}`, () => buildRepCard(ctx, rep, period));
   return { ...card, viewer: ctx.viewer, freshness: freshnessOf(ctx) };
 }
 
-async function buildRepCard(ctx: CardContext, rep: PersonRef, period: Period): Promise<RepCardView> {
+async function buildRepCard(ctx: CardContext, rep: PersonRef, period: Period): Promise<Omit<RepCardView, 'viewer' | 'freshness'>> {
   const [statement, projection, kpis, trend] = await Promise.all([statementOf(ctx, period, rep.userId), projectionFor(ctx, rep.userId, period), kpiComparisons(ctx, rep.userId, period), trendFor(ctx, rep.userId, period)]);
   const attainment = statement?.attainment ?? [];
   const currency = statement?.currency ?? projection.currency;
@@ -95,7 +96,6 @@ async function buildRepCard(ctx: CardContext, rep: PersonRef, period: Period): P
   return {
     kind: 'rep',
     version: CARD_API_VERSION,
-    viewer: ctx.viewer,
     rep,
     period: { id: period.id, start: period.start, end: period.end },
     currency,
@@ -112,7 +112,6 @@ async function buildRepCard(ctx: CardContext, rep: PersonRef, period: Period): P
     kpis,
     trend,
     charts: { attainmentTrend: CARD_ROUTES.chart('attainment-trend', rep.userId), pipelineByStage: CARD_ROUTES.chart('pipeline-by-stage', rep.userId) },
-    freshness: freshnessOf(ctx),
   };
 }
 

@@ -102,9 +102,4 @@ export default class SpmDealCard extends LightningElement {
     get hasLines() {
         return this.view.lines.length > 0;
     }
-
-    get freshness() {
-        const f = this.view.freshness;
-        return f.syncPending || f.recomputePending ? `${f.display} · Updating now: these figures may change in a few minutes.` : f.display;
-    }
 }

@@ -82,11 +82,6 @@ export default class SpmManagerCard extends LightningElement {
         return this.prompts.length > 0;
     }
 
-    get freshness() {
-        const f = this.view.freshness;
-        return f.syncPending || f.recomputePending ? `${f.display} · Updating now: these figures may change in a few minutes.` : f.display;
-    }
-
     setTaskState(promptId, patch) {
         this.taskStates = { ...this.taskStates, [promptId]: { ...(this.taskStates[promptId] || {}), ...patch } };
     }

@@ -71,9 +71,4 @@ export default class SpmRepCard extends LightningElement {
             earnings: point.earnings.display
         }));
     }
-
-    get freshness() {
-        const f = this.view.freshness;
-        return f.syncPending || f.recomputePending ? `${f.display} · Updating now: these figures may change in a few minutes.` : f.display;
-    }
 }

@@ -78,6 +78,15 @@ describe('c-spm-deal-card', () => {
         expect(text($(element, 'freshness'))).toBe('As of 28 Nov 2026 10:05 UTC');
     });
 
+    it("shows the backend's freshness note as it is while figures may change, warning once", async () => {
+        const display = 'As of 28 Nov 2026 10:05 UTC · recalculating: these figures may change in a few minutes';
+        getDealCard.mockResolvedValue(JSON.stringify({ ...DEAL, freshness: { ...DEAL.freshness, recomputePending: true, display } }));
+        const element = mount();
+        await flushPromises();
+
+        expect(text($(element, 'freshness'))).toBe(display);
+    });
+
     it('opens the explanation through the controller only when asked', async () => {
         getDealCard.mockResolvedValue(JSON.stringify(DEAL));
         getLinked.mockResolvedValue(JSON.stringify(EXPLANATION));

@@ -56,6 +56,15 @@ describe('c-spm-manager-card', () => {
         expect(prompt.querySelector('[data-id="create-task"]').label).toBe('Create a task for Sam Okafor');
     });
 
+    it("shows the backend's freshness note as it is while figures may change, warning once", async () => {
+        const display = 'As of 28 Nov 2026 10:05 UTC · recalculating: these figures may change in a few minutes';
+        getManagerCard.mockResolvedValue(JSON.stringify({ ...MANAGER, freshness: { ...MANAGER.freshness, recomputePending: true, display } }));
+        const element = mount();
+        await flushPromises();
+
+        expect(text($(element, 'freshness'))).toBe(display);
+    });
+
     it('creates a task with an idempotency key and confirms it', async () => {
         getManagerCard.mockResolvedValue(JSON.stringify(MANAGER));
         createCoachingTask.mockResolvedValue(JSON.stringify(TASK_CREATED));

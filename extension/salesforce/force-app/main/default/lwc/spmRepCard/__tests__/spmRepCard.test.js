@@ -66,6 +66,15 @@ describe('c-spm-rep-card', () => {
         expect(toggles).toEqual(['How did I earn this?', 'What would my open deals add?']);
     });
 
+    it("shows the backend's freshness note as it is while figures may change, warning once", async () => {
+        const display = 'As of 28 Nov 2026 10:05 UTC · sync in progress: these figures may change in a few minutes';
+        getRepCard.mockResolvedValue(JSON.stringify({ ...REP, freshness: { ...REP.freshness, syncPending: true, display } }));
+        const element = mount();
+        await flushPromises();
+
+        expect(text($(element, 'freshness'))).toBe(display);
+    });
+
     it('says when the rep has no plan this period', async () => {
         getRepCard.mockResolvedValue(JSON.stringify({ ...REP, attainment: [], kpis: [], nextTier: null }));
         const element = mount();
