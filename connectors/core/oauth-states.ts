@@ -24,9 +24,21 @@ export class OAuthStateError extends Error {
   }
 }
 
-/** A fresh, unguessable `state` bound to this install attempt (CSRF protection for the callback). */
+/**
+ * A path on this site: one leading "/" not followed by "/" or "\". Browsers read "//host"
+ * and "/\host" alike as another host, and the callback redirects there with the tenant id,
+ * so anything else would be an open redirect after the install.
+ */
+const SAME_SITE_PATH = /^\/(?![/\\])/;
+
+/**
+ * A fresh, unguessable `state` bound to this install attempt (CSRF protection for the callback).
+ * A `returnTo` that is not a same-site path is dropped here, where every CRM stores it, so
+ * no route can forget the check: the install then goes on and the callback lands nowhere special.
+ */
 export async function issueState(db: Db, cipher: TokenCipher, pending: PendingInstall, now: Date = new Date()): Promise<string> {
   const state = randomBytes(24).toString('base64url');
+  const returnTo = pending.returnTo !== undefined && SAME_SITE_PATH.test(pending.returnTo) ? pending.returnTo : null;
   await db
     .insertInto('oauth_states')
     .values({
@@ -34,7 +46,7 @@ export async function issueState(db: Db, cipher: TokenCipher, pending: PendingIn
       source: pending.source,
       code_verifier_enc: pending.codeVerifier ? cipher.encrypt(pending.codeVerifier) : null,
       login_url: pending.loginUrl ?? null,
-      return_to: pending.returnTo ?? null,
+      return_to: returnTo,
       expires_at: new Date(now.getTime() + STATE_TTL_MS),
     })
     .execute();

@@ -19,9 +19,9 @@ export function createHubspotRoutes(deps: InstallDeps): Router {
   const router = Router();
 
   router.get('/install', async (req: Request, res: Response) => {
-    // Only paths on this site: "//host" or "/\\host" would send the admin elsewhere after the install.
+    // Only same-site paths are kept: issueState (core/oauth-states.ts) drops any other returnTo.
     const raw = req.query['returnTo'];
-    const returnTo = typeof raw === 'string' && /^\/(?![/\\])/.test(raw) ? raw : undefined;
+    const returnTo = typeof raw === 'string' ? raw : undefined;
     res.redirect(302, await installUrl(deps, returnTo));
   });
 

@@ -75,6 +75,13 @@ describe.each(DATABASE_TARGETS)('connector core on %s', (_name, create) => {
     await expect(consumeState(t.db, cipher, 'hubspot', old)).rejects.toThrow(/unknown or already used state|expired/);
   });
 
+  it('an OAuth state keeps a returnTo only when it is a path on this site (no open redirect after the install)', async () => {
+    const kept = async (returnTo: string) => (await consumeState(t.db, cipher, 'hubspot', await issueState(t.db, cipher, { source: 'hubspot', returnTo }))).returnTo;
+    expect(await kept('/console?tab=crm')).toBe('/console?tab=crm');
+    // Browsers read "/\host" like "//host": both leave the site.
+    for (const evil of ['//evil.example/x', '/\\evil.example/x', 'https://evil.example/x', 'evil.example', '']) expect(await kept(evil), evil).toBeUndefined();
+  });
+
   it('a redelivered event is recorded once', async () => {
     const first = await recordNewEvents(t.db, 'hs-101', 'hubspot', [{ id: 'e1', payload: { a: 1 } }, { id: 'e2', payload: {} }, { id: 'e1', payload: { a: 1 } }]);
     const again = await recordNewEvents(t.db, 'hs-101', 'hubspot', [{ id: 'e2', payload: {} }, { id: 'e3', payload: {} }]);

@@ -74,6 +74,19 @@ describe('HubSpot install, webhooks and task write-back (nock)', () => {
     expect(pending.return_to).toBeNull();
   });
 
+  it('does not redirect to another site after the install, whether returnTo reads "//host" or "/\\host"', async () => {
+    for (const evil of ['//evil.example/x', '/\\evil.example/x']) {
+      const start = await request(app()).get('/hubspot/install').query({ returnTo: evil }).expect(302);
+      const state = new URL(start.headers['location']!).searchParams.get('state')!;
+      nock(API).post('/oauth/v1/token').reply(200, { access_token: 'at-r', refresh_token: 'rt-r', expires_in: 1800, token_type: 'bearer' });
+      nock(API).get('/oauth/v1/access-tokens/at-r').reply(200, { token: 'at-r', user: 'admin@x.example', hub_domain: 'r.example', scopes: ['oauth'], hub_id: 62516, app_id: 777, expires_in: 1799, user_id: 9, token_type: 'access' });
+      nock(API).get('/settings/v3/currencies/company-currency').reply(200, { currencyCode: 'USD' });
+      const done = await request(app()).get(`/hubspot/oauth/callback?code=code-r&state=${state}`);
+      expect([done.status, done.headers['location']], evil).toEqual([200, undefined]);
+      expect(done.text).toMatch(/Installed for HubSpot portal 62516/);
+    }
+  });
+
   describe('webhooks', () => {
     const sign = (body: string, ts: number, url = `${PUBLIC}/hubspot/webhooks`) => signV3(config.clientSecret, 'POST', url, body, String(ts));
     const post = (body: string, headers: Record<string, string>) =>

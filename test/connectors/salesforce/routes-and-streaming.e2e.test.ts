@@ -68,6 +68,17 @@ describe('Salesforce routes and CDC streaming', () => {
       await subscription.stop();
     }
   });
+
+  it('does not redirect to another site after the install, whether returnTo reads "//host" or "/\\host"', async () => {
+    for (const evil of ['//evil.example/x', '/\\evil.example/x']) {
+      const start = await request(app).get('/oauth/salesforce/connect').query({ returnTo: evil }).expect(302);
+      const consent = await fetch(new URL(start.headers['location']!), { redirect: 'manual' });
+      const back = new URL(consent.headers.get('location')!);
+      const done = await request(app).get(`/oauth/salesforce/callback${back.search}`);
+      expect([done.status, done.headers['location']], evil).toEqual([200, undefined]);
+      expect(done.body).toEqual({ connected: true, tenantId: `sf-${h.seeded.org.orgId}` });
+    }
+  });
 });
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
