@@ -5,6 +5,7 @@ import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
 import { crmSyncHandlers } from '../../../connectors/core/crm-connector.js';
 import { createHubspotConnector } from '../../../connectors/hubspot/index.js';
 import { dealProperties } from '../../../connectors/hubspot/map-deal.js';
+import { TokenManager } from '../../../connectors/hubspot/oauth-tokens.js';
 import { Decimal } from '../../../shared/src/money/decimal.js';
 import { readCursor } from '../../../worker/src/db/sync-cursors.js';
 import { PermanentJobError } from '../../../worker/src/queues/errors.js';
@@ -225,6 +226,38 @@ describe('HubSpot sync requests (nock)', () => {
     const c = connector();
     const tokens = await Promise.all([c.tokens.accessToken(expiring), c.tokens.accessToken(expiring), c.tokens.accessToken(expiring)]);
     expect(tokens).toEqual(['access-9', 'access-9', 'access-9']);
+  });
+
+  it('holds the access token in memory: many requests read the stored connection once, and again only after a 401 or near expiry', async () => {
+    // Counts the reads of the stored connection (readConnection is one select; storing a refreshed token is an update).
+    let reads = 0;
+    const counted = t.db.withPlugin({
+      transformQuery: (args) => {
+        if (args.node.kind === 'SelectQueryNode') reads++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    let clock = Date.now();
+    const tokens = new TokenManager({ db: counted, cipher, config: testConfig(API), logger: silent(), now: () => clock });
+    for (let i = 0; i < 20; i++) expect(await tokens.accessToken(tenantId)).toBe('access-1');
+    expect(await Promise.all([tokens.accessToken(tenantId), tokens.accessToken(tenantId)])).toEqual(['access-1', 'access-1']);
+    expect(reads).toBe(1);
+
+    // HubSpot answered 401 to it: the stored row is read again (another worker may have a newer token), then refreshed.
+    nock(API).post('/oauth/v1/token').once().reply(200, { access_token: 'access-2', refresh_token: 'refresh-1', expires_in: 1800, token_type: 'bearer' });
+    expect(await tokens.accessToken(tenantId, 'access-1')).toBe('access-2');
+    expect(reads).toBe(2);
+    for (let i = 0; i < 5; i++) expect(await tokens.accessToken(tenantId)).toBe('access-2');
+    expect(reads).toBe(2);
+
+    // Within the refresh margin (5 minutes) of its 30-minute life: back to the database, and refreshed.
+    clock += 26 * 60_000;
+    nock(API).post('/oauth/v1/token').once().reply(200, { access_token: 'access-3', refresh_token: 'refresh-1', expires_in: 1800, token_type: 'bearer' });
+    expect(await tokens.accessToken(tenantId)).toBe('access-3');
+    expect(await tokens.accessToken(tenantId)).toBe('access-3');
+    expect(reads).toBe(3);
+    expect((await readConnection(t.db, cipher, tenantId))?.accessToken).toBe('access-3');
   });
 
   it('treats a refused refresh token as an uninstall: tenant disconnected, data kept, later jobs fail permanently without calling HubSpot', async () => {
