@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CrmConnector } from '../core/crm-connector.js';
 import type { Db } from '../../worker/src/db/database.js';
+import { recordSyncFailure, syncPausedUntil } from '../../worker/src/db/sync-cursors.js';
 import type { SyncObject } from '../../worker/src/queues/families.js';
 import { PermanentJobError } from '../../worker/src/queues/errors.js';
 import type { JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
@@ -33,6 +34,9 @@ export interface SalesforceConnectorDeps {
   readonly onApiUsage?: (tenantId: string, object: string, meter: ApiMeter) => void;
 }
 
+/** How long an object's sync rests after REQUEST_LIMIT_EXCEEDED (the allocation is a rolling 24 hours). */
+const DAILY_LIMIT_PAUSE_MS = 60 * 60_000;
+
 const STREAMS: Readonly<Record<(typeof SALESFORCE_OBJECTS)[number], (run: StreamRun) => Promise<{ pages: number; records: number }>>> = {
   users: syncUsers,
   pipelines: syncPipelines,
@@ -53,10 +57,10 @@ export function createSalesforceConnector(config: SalesforceConfig | Readonly<Re
       const stream = STREAMS[payload.object as keyof typeof STREAMS];
       if (!stream) throw new PermanentJobError('invalid_input', `Salesforce has no object stream "${payload.object}"; use one of ${SALESFORCE_OBJECTS.join(', ')}`);
       const meter = new ApiMeter();
-      const paused = await jobDeps.db.selectFrom('sync_cursors').select('retry_after').where('tenant_id', '=', payload.tenantId).where('source', '=', 'salesforce').where('object', '=', payload.object).executeTakeFirst();
-      if (paused?.retry_after && new Date(paused.retry_after).getTime() > jobDeps.clock.now().getTime()) {
+      const pausedUntil = await syncPausedUntil(jobDeps.db, payload.tenantId, 'salesforce', payload.object, jobDeps.clock.now());
+      if (pausedUntil) {
         // The org's daily API allocation ran out: calling again before it recovers only earns more REQUEST_LIMIT_EXCEEDED.
-        jobDeps.logger.info({ tenantId: payload.tenantId, object: payload.object, retryAfter: paused.retry_after }, 'salesforce sync paused until the API allocation recovers');
+        jobDeps.logger.info({ tenantId: payload.tenantId, object: payload.object, retryAfter: pausedUntil }, 'salesforce sync paused until the API allocation recovers');
         return { pages: 0, records: 0 };
       }
       try {
@@ -65,13 +69,10 @@ export function createSalesforceConnector(config: SalesforceConfig | Readonly<Re
       } catch (err) {
         const jobError = toJobError(err, `syncing ${payload.object} for tenant ${payload.tenantId}`);
         const kind = classifySalesforceError(err);
-        await jobDeps.db
-          .updateTable('sync_cursors')
-          .set({ last_error: jobError.message.slice(0, 2_000), ...(kind === 'daily-limit' ? { retry_after: new Date(Date.now() + 60 * 60_000) } : {}) })
-          .where('tenant_id', '=', payload.tenantId)
-          .where('source', '=', 'salesforce')
-          .where('object', '=', payload.object)
-          .execute();
+        // An upsert: the limit can hit before the first page commits, when there is no cursor row
+        // yet. The pause is measured on the job's clock, the same one the check above reads.
+        const retryAfter = kind === 'daily-limit' ? new Date(jobDeps.clock.now().getTime() + DAILY_LIMIT_PAUSE_MS) : undefined;
+        await recordSyncFailure(jobDeps.db, payload.tenantId, 'salesforce', payload.object, jobError.message, retryAfter);
         jobDeps.logger.warn({ tenantId: payload.tenantId, object: payload.object, failure: kind, apiCalls: meter.calls }, jobError.message);
         throw jobError;
       } finally {

@@ -5,7 +5,7 @@ import { readConnection } from '../../../connectors/core/tenant-connections.js';
 import { PermanentJobError } from '../../../worker/src/queues/errors.js';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
 import { ORG } from './fixture.js';
-import { CLIENT_ID, CLIENT_SECRET, install, REDIRECT_URI, startHarness, type Harness } from './harness.js';
+import { CLIENT_ID, CLIENT_SECRET, install, jobContext, REDIRECT_URI, startHarness, type Harness } from './harness.js';
 
 /**
  * What goes wrong with a real org: the session expires in the middle of a sync, refresh
@@ -125,6 +125,30 @@ describe('Salesforce connector under expiry, rotation, faults and limits', () =>
     expect(await h.sync('users')).toEqual({ pages: 0, records: 0 });
     expect(h.sandbox.stats().apiRequests).toBe(calls);
     await t.db.updateTable('sync_cursors').set({ retry_after: null }).where('tenant_id', '=', h.tenantId).execute();
+  });
+
+  it('records the pause when the daily limit hits before the first page of an object committed (no cursor row yet), on the job\'s clock', async () => {
+    const row = () => t.db.selectFrom('sync_cursors').select(['phase', 'cursor', 'retry_after', 'last_error']).where('tenant_id', '=', h.tenantId).where('source', '=', 'salesforce').where('object', '=', 'quotas').executeTakeFirst();
+    // The job's clock, not the process's: far enough from Date.now() that mixing the two shows.
+    const jobNow = new Date(Date.now() + 3 * 24 * 60 * 60_000);
+    const at = (ms: number) => ({ ...h.deps, clock: { now: () => new Date(ms) } });
+    const syncQuotas = (deps = at(jobNow.getTime())) => h.connector.syncObject({ tenantId: h.tenantId, source: 'salesforce', object: 'quotas', mode: 'incremental', cause: 'test:quotas' }, deps, jobContext());
+    expect(await row()).toBeUndefined();
+
+    h.sandbox.faults.setApiUsage(100_000);
+    const limit = await failure(syncQuotas());
+    expect((limit as PermanentJobError).code).toBe('api_limit');
+    const paused = await row();
+    expect(paused).toMatchObject({ phase: 'initial', cursor: null, last_error: expect.stringMatching(/REQUEST_LIMIT_EXCEEDED/) });
+    expect(new Date(paused!.retry_after!).getTime()).toBe(jobNow.getTime() + 60 * 60_000);
+
+    // Until then no call is made; once the job's clock passes it, the object syncs from the start.
+    h.sandbox.faults.setApiUsage(0);
+    const calls = h.sandbox.stats().apiRequests;
+    expect(await syncQuotas(at(jobNow.getTime() + 59 * 60_000))).toEqual({ pages: 0, records: 0 });
+    expect(h.sandbox.stats().apiRequests).toBe(calls);
+    expect((await syncQuotas(at(jobNow.getTime() + 61 * 60_000))).records).toBe(1); // the fixture's one quota (q-ana)
+    expect(await row()).toMatchObject({ phase: 'incremental', retry_after: null, last_error: null });
   });
 
   it('disconnects the tenant when the admin revokes the app, and keeps its data', async () => {

@@ -30,3 +30,27 @@ export async function commitPage<R>(db: Db, tenantId: string, source: string, ob
     return result;
   });
 }
+
+/**
+ * Records why a sync of one object failed, and (`retryAfter`) that it must not run again
+ * before then (e.g. the CRM's daily API allocation ran out). An upsert: a failure before
+ * the first page committed has no cursor row yet, and the pause must still be recorded.
+ * Such a row starts in the initial phase with no cursor, which is what a missing row means
+ * to readCursor's callers. Without `retryAfter` an existing pause is left as it is.
+ * updated_at is left alone on an existing row: it tells when the object last synced.
+ */
+export async function recordSyncFailure(db: Db, tenantId: string, source: string, object: string, message: string, retryAfter?: Date): Promise<void> {
+  const lastError = message.slice(0, 2_000);
+  await db
+    .insertInto('sync_cursors')
+    .values({ tenant_id: tenantId, source, object, cursor: null, last_error: lastError, retry_after: retryAfter ?? null })
+    .onConflict((oc) => oc.columns(['tenant_id', 'source', 'object']).doUpdateSet({ last_error: lastError, ...(retryAfter ? { retry_after: retryAfter } : {}) }))
+    .execute();
+}
+
+/** The time before which syncing this object stays paused, if that is later than `now`. */
+export async function syncPausedUntil(db: Db, tenantId: string, source: string, object: string, now: Date): Promise<Date | undefined> {
+  const row = await db.selectFrom('sync_cursors').select('retry_after').where('tenant_id', '=', tenantId).where('source', '=', source).where('object', '=', object).executeTakeFirst();
+  const until = row?.retry_after ? new Date(row.retry_after) : undefined;
+  return until && until.getTime() > now.getTime() ? until : undefined;
+}
