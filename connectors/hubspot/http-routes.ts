@@ -1,4 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
+import type { OnInstalled } from '../core/installed.js';
 import { OAuthStateError } from '../core/oauth-states.js';
 import { completeInstall, installUrl, InstallError, type InstallDeps } from './install.js';
 import { publicRequestUrl } from './signature-v3.js';
@@ -15,7 +16,7 @@ const MAX_WEBHOOK_BYTES = 1024 * 1024;
  * The webhook route reads the RAW body (the signature covers its exact bytes): mount
  * this router before any JSON body parser, or the route answers 500 saying so.
  */
-export function createHubspotRoutes(deps: InstallDeps): Router {
+export function createHubspotRoutes(deps: InstallDeps, onInstalled?: OnInstalled): Router {
   const router = Router();
 
   router.get('/install', async (req: Request, res: Response) => {
@@ -33,6 +34,7 @@ export function createHubspotRoutes(deps: InstallDeps): Router {
     }
     try {
       const result = await completeInstall(deps, { code: q('code'), state: q('state') });
+      await onInstalled?.(res, { tenantId: result.tenantId, userId: result.installedBy });
       if (result.returnTo) res.redirect(302, result.returnTo);
       else res.status(200).type('text/plain').send(`Installed for HubSpot portal ${result.portalId}. The first sync has started.`);
     } catch (error) {

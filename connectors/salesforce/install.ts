@@ -55,7 +55,7 @@ export function parseIdentityUrl(id: string): { orgId: string; userId: string } 
  * Step 2: exchange the code (with the verifier), read the org's name, currency and fiscal
  * year, store the encrypted tokens and the instance/login URLs, and schedule the first sync.
  */
-export async function completeInstall(config: SalesforceConfig, deps: InstallDeps, query: { code?: string | undefined; state?: string | undefined; error?: string | undefined; error_description?: string | undefined }): Promise<{ tenantId: string; returnTo: string | undefined }> {
+export async function completeInstall(config: SalesforceConfig, deps: InstallDeps, query: { code?: string | undefined; state?: string | undefined; error?: string | undefined; error_description?: string | undefined }): Promise<{ tenantId: string; returnTo: string | undefined; installedBy: string }> {
   const pending = await consumeState(deps.db, deps.cipher, 'salesforce', query.state);
   if (query.error) throw new InstallError(`Salesforce did not authorise the app (${query.error}${query.error_description ? `: ${query.error_description}` : ''}); an admin with "Approve Uninstalled Connected Apps" or an installed External Client App must approve it, then start again`, 403);
   if (!query.code) throw new InstallError('The callback has no authorisation code; start the install again from the admin console');
@@ -88,7 +88,7 @@ export async function completeInstall(config: SalesforceConfig, deps: InstallDep
     const cause = `install:${new Date().toISOString()}`;
     for (const object of SALESFORCE_OBJECTS) await deps.enqueue('crm-sync', 'sync-object', { tenantId, source: 'salesforce', object, mode: 'incremental', cause });
   }
-  return { tenantId, returnTo: pending.returnTo };
+  return { tenantId, returnTo: pending.returnTo, installedBy: userId };
 }
 
 /** Multi-currency orgs name their corporate currency in CurrencyType; single-currency orgs only on users. */

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import type { OnInstalled } from '../core/installed.js';
 import { OAuthStateError } from '../core/oauth-states.js';
 import type { SalesforceConfig } from './config.js';
 import { beginInstall, completeInstall, InstallError, type InstallDeps } from './install.js';
@@ -10,7 +11,7 @@ import { beginInstall, completeInstall, InstallError, type InstallDeps } from '.
  * callback URL. Change Data Capture is pulled over CometD (see change-events.ts), so
  * Salesforce needs no inbound route.
  */
-export function createSalesforceRouter(config: SalesforceConfig, deps: InstallDeps): Router {
+export function createSalesforceRouter(config: SalesforceConfig, deps: InstallDeps, onInstalled?: OnInstalled): Router {
   const router = Router();
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -26,7 +27,8 @@ export function createSalesforceRouter(config: SalesforceConfig, deps: InstallDe
 
   router.get('/callback', async (req: Request, res: Response) => {
     try {
-      const { tenantId, returnTo } = await completeInstall(config, deps, { code: text(req.query['code']), state: text(req.query['state']), error: text(req.query['error']), error_description: text(req.query['error_description']) });
+      const { tenantId, returnTo, installedBy } = await completeInstall(config, deps, { code: text(req.query['code']), state: text(req.query['state']), error: text(req.query['error']), error_description: text(req.query['error_description']) });
+      await onInstalled?.(res, { tenantId, userId: installedBy });
       if (returnTo) res.redirect(302, `${returnTo}${returnTo.includes('?') ? '&' : '?'}tenant=${encodeURIComponent(tenantId)}`);
       else res.status(200).json({ connected: true, tenantId });
     } catch (err) {

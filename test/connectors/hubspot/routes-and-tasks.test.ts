@@ -3,6 +3,7 @@ import nock from 'nock';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readConnection } from '../../../connectors/core/tenant-connections.js';
+import type { Installed } from '../../../connectors/core/installed.js';
 import { createHubspotConnector, createHubspotRoutes, hubspotConfigFromEnv } from '../../../connectors/hubspot/index.js';
 import { signV3 } from '../../../connectors/hubspot/signature-v3.js';
 import { idempotencyKey } from '../../../connectors/hubspot/task-writer.js';
@@ -16,10 +17,11 @@ describe('HubSpot install, webhooks and task write-back (nock)', () => {
   let t: TestDatabase;
   const config = testConfig(API);
   const queue = recordingEnqueue();
+  const installed: Installed[] = [];
   const app = () => {
     const a = express();
     a.set('trust proxy', false);
-    a.use('/hubspot', createHubspotRoutes({ db: t.db, cipher, config, enqueue: queue.enqueue, logger: silent() }));
+    a.use('/hubspot', createHubspotRoutes({ db: t.db, cipher, config, enqueue: queue.enqueue, logger: silent() }, async (_res, who) => void installed.push(who)));
     return a;
   };
 
@@ -57,6 +59,8 @@ describe('HubSpot install, webhooks and task write-back (nock)', () => {
     nock(API).get('/oauth/v1/access-tokens/at-new').reply(200, { token: 'at-new', user: 'admin@x.example', hub_domain: 'acme.example', scopes: ['oauth', 'crm.objects.deals.read'], hub_id: 62515, app_id: 777, expires_in: 1799, user_id: 9, token_type: 'access' });
     nock(API).get('/settings/v3/currencies/company-currency').matchHeader('authorization', 'Bearer at-new').reply(200, { currencyCode: 'EUR' });
     await request(app()).get(`/hubspot/oauth/callback?code=code-1&state=${state}`).expect(302).expect('location', '/console');
+    // The installing user (the token's user) is handed to the app, which signs them in as the portal's first admin.
+    expect(installed).toEqual([{ tenantId: 'hs-62515', userId: 'admin@x.example' }]);
     expect(forms).toEqual([{ grant_type: 'authorization_code', code: 'code-1', redirect_uri: 'https://spm.example/hubspot/oauth/callback', client_id: 'client-id-1', client_secret: 'client-secret-1' }]);
     const tenant = await t.db.selectFrom('tenants').selectAll().where('id', '=', 'hs-62515').executeTakeFirstOrThrow();
     expect([tenant.home_currency, tenant.status]).toEqual(['EUR', 'active']);

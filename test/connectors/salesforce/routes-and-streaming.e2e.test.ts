@@ -1,6 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Installed } from '../../../connectors/core/installed.js';
 import { createSalesforceRouter, subscribeChangeEvents } from '../../../connectors/salesforce/index.js';
 import { loadDeals } from '../../../worker/src/db/records.js';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
@@ -15,12 +16,13 @@ describe('Salesforce routes and CDC streaming', () => {
   let t: TestDatabase;
   let h: Harness;
   let app: express.Express;
+  const installed: Installed[] = [];
 
   beforeAll(async () => {
     t = await createServerDatabase();
     h = await startHarness(t.db, ORG);
     app = express();
-    app.use('/oauth/salesforce', createSalesforceRouter(h.config, { db: t.db, cipher: h.cipher, enqueue: h.deps.enqueue }));
+    app.use('/oauth/salesforce', createSalesforceRouter(h.config, { db: t.db, cipher: h.cipher, enqueue: h.deps.enqueue }, async (_res, who) => void installed.push(who)));
   });
   afterAll(async () => {
     await h?.close();
@@ -43,6 +45,8 @@ describe('Salesforce routes and CDC streaming', () => {
     const done = await request(app).get(`/oauth/salesforce/callback${back.search}`).expect(302);
     expect(done.headers['location']).toBe(`/admin/integrations?tenant=${encodeURIComponent(`sf-${h.seeded.org.orgId}`)}`);
     h.tenantId = `sf-${h.seeded.org.orgId}`;
+    // The user who approved the consent (the identity URL's user) is handed to the app, which signs them in as the org's first admin.
+    expect(installed).toEqual([{ tenantId: h.tenantId, userId: h.seeded.org.integrationUserId }]);
     const replay = await request(app).get(`/oauth/salesforce/callback${back.search}`).expect(400);
     expect(replay.body.error).toBe('invalid_state');
   });
