@@ -14,6 +14,7 @@ import { signV3 } from '../connectors/hubspot/signature-v3.js';
 import { createApp } from '../extension/backend/src/app.js';
 import { loadConfig } from '../extension/backend/src/config.js';
 import type { BenchDefinition, BenchReport } from './bench-types.js';
+import { percentile } from './support.js';
 
 /**
  * Card API latency under load: 200 concurrent keep-alive clients on loopback send signed
@@ -32,10 +33,6 @@ const TARGET_RATIO = 2;
 const SECRET = 'bench-hubspot-client-secret';
 const PORTAL = '4242';
 const HOST = 'cards.bench.example';
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 interface Call {
   readonly path: string;

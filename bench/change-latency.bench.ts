@@ -16,6 +16,7 @@ import { recompute } from '../worker/src/recompute/recompute.js';
 import { createJobRunner, type JobRunner } from '../worker/src/runtime/job-runner.js';
 import { cleanupPrefix } from '../test/support/redis.js';
 import type { BenchDefinition, BenchReport } from './bench-types.js';
+import { percentile } from './support.js';
 
 /**
  * Change-to-statement latency: a deal edited in the store, its recompute job enqueued,
@@ -26,10 +27,6 @@ import type { BenchDefinition, BenchReport } from './bench-types.js';
  */
 const ITERATIONS = Number(process.env['BENCH_LATENCY_ITERATIONS'] ?? 40);
 const TARGET_P95_MS = 1000;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function reachable(): Promise<{ redis: string | undefined; postgres: boolean }> {
   const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';

@@ -57,8 +57,9 @@ async function main(): Promise<void> {
     log(`start: ${module.bench.description}`);
     const report = await module.bench.run(log);
     reports.push(report);
-    rendered.push(render(report));
-    process.stdout.write(`${render(report)}\n\n`);
+    const text = render(report);
+    rendered.push(text);
+    process.stdout.write(`${text}\n\n`);
   }
 
   const cpu = cpus();
