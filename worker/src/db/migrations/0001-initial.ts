@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runStatements } from './run-statements.js';
 
 /**
  * The system of record. Every table is keyed by tenant (a HubSpot portal or a Salesforce
@@ -315,13 +316,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     create index audit_by_tenant on audit_log (tenant_id, at);
   `);
-}
-
-/** One statement per query: PGlite (like any extended-protocol client) runs one at a time. */
-async function runStatements(db: Kysely<unknown>, script: string): Promise<void> {
-  for (const statement of script.split(/;\s*\n/).map((s) => s.trim()).filter((s) => s.replace(/--.*$/gm, '').trim() !== '')) {
-    await sql.raw(statement).execute(db);
-  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

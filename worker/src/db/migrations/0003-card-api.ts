@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runStatements } from './run-statements.js';
 
 /**
  * What the card API needs: the per-org credentials Salesforce's Named Credential sends
@@ -51,11 +52,4 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     drop index statement_runs_latest;
     drop table card_api_idempotency, tenant_roles, card_api_credentials;
   `);
-}
-
-/** One statement per query: PGlite (like any extended-protocol client) runs one at a time. */
-async function runStatements(db: Kysely<unknown>, script: string): Promise<void> {
-  for (const statement of script.split(/;\s*\n/).map((s) => s.trim()).filter((s) => s !== '')) {
-    await sql.raw(statement).execute(db);
-  }
 }
