@@ -129,8 +129,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       return `${n(Number(entries.n))} ledger entries`;
     });
     const summary = await summarize(rt.db);
-    const entries = await rt.db.selectFrom('payout_ledger').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    stage(6, `statements computed: ${n(Number(entries.n))} ledger entries for ${n(summary.reduce((s, t) => s + t.payees, 0))} payees`);
+    stage(6, `statements computed: ${n(summary.reduce((s, t) => s + t.ledgerEntries, 0))} ledger entries for ${n(summary.reduce((s, t) => s + t.payees, 0))} payees`);
     stage(7, `KPIs and coaching: ${n(summary.reduce((s, t) => s + t.kpiSnapshots, 0))} KPI snapshots, ${n(summary.reduce((s, t) => s + t.openPrompts, 0))} open coaching prompts`);
     out(`\n${formatSummary(summary)}`);
 

@@ -1,4 +1,6 @@
+import { parseCurrency } from '../../shared/src/money/currency.js';
 import { Decimal } from '../../shared/src/money/decimal.js';
+import { displayMoney, money } from '../../shared/src/money/money.js';
 import type { Db } from '../../worker/src/db/database.js';
 
 export interface TenantSummary {
@@ -7,6 +9,8 @@ export interface TenantSummary {
   readonly source: string;
   readonly users: number;
   readonly payees: number;
+  /** Entries in the append-only payout ledger. */
+  readonly ledgerEntries: number;
   readonly deals: number;
   readonly activities: number;
   /** Sum of every current ledger line per currency (exact decimal strings). */
@@ -41,6 +45,7 @@ export async function summarize(db: Db): Promise<TenantSummary[]> {
       source: t.source,
       users: await count('users'),
       payees: payees.size,
+      ledgerEntries: ledger.length,
       deals: await count('deals'),
       activities: await count('activities'),
       payouts: [...totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, total]) => ({ currency, total: total.toFixed(2) })),
@@ -91,19 +96,18 @@ export function formatSummary(tenants: readonly TenantSummary[]): string {
   for (const t of tenants) {
     lines.push(`  ${t.source === 'hubspot' ? 'HubSpot   ' : 'Salesforce'} ${t.tenantId}  ${t.name}`);
     lines.push(`    ${n(t.users)} users (${n(t.payees)} paid), ${n(t.deals)} deals, ${n(t.activities)} activities, ${n(t.kpiSnapshots)} KPI snapshots, ${n(t.openPrompts)} open coaching prompts`);
-    lines.push(`    payouts: ${t.payouts.length === 0 ? 'none' : t.payouts.map((p) => `${p.currency} ${money(p.total)}`).join(', ')}`);
+    lines.push(`    payouts: ${t.payouts.length === 0 ? 'none' : t.payouts.map((p) => display(p.currency, p.total)).join(', ')}`);
     if (t.topAttainment) lines.push(`    top attainment ${t.topAttainment.periodId}: ${t.topAttainment.name} at ${t.topAttainment.percent} %`);
     for (const p of t.payouts) all.set(p.currency, (all.get(p.currency) ?? new Decimal(0)).plus(new Decimal(p.total)));
   }
   const reps = tenants.reduce((s, t) => s + t.payees, 0);
   const deals = tenants.reduce((s, t) => s + t.deals, 0);
-  lines.unshift(`Summary: ${tenants.length} tenants, ${n(reps)} paid reps and managers, ${n(deals)} deals; total payouts ${[...all].map(([c, v]) => `${c} ${money(v.toFixed(2))}`).join(', ') || 'none'}`);
+  lines.unshift(`Summary: ${tenants.length} tenants, ${n(reps)} paid reps and managers, ${n(deals)} deals; total payouts ${[...all].map(([c, v]) => display(c, v.toFixed(2))).join(', ') || 'none'}`);
   return `${lines.join('\n')}\n`;
 }
 
-function money(decimal: string): string {
-  const [whole, frac] = decimal.split('.');
-  const sign = whole!.startsWith('-') ? '-' : '';
-  const digits = whole!.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${digits}${frac ? `.${frac}` : ''}`;
+/** "USD 1,234.50": the ledger's currencies are known ones (they passed input parsing). */
+function display(currency: string, total: string): string {
+  const code = parseCurrency(currency);
+  return code ? displayMoney(money(new Decimal(total), code)) : `${currency} ${total}`;
 }
