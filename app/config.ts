@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hubspotConfigFromEnv, HubspotConfigError, type HubspotConfig } from '../connectors/hubspot/index.js';
 import { parseSalesforceConfig, type SalesforceConfig } from '../connectors/salesforce/index.js';
 import { ConfigError, loadConfig, type BackendConfig } from '../extension/backend/src/config.js';
-import { parseWorkerEnv, WorkerEnvError, type WorkerEnv } from '../worker/src/main.js';
+import { parseWorkerEnv, WorkerEnvError, type WorkerEnv } from '../worker/src/env.js';
 import { TokenCipher } from '../worker/src/secrets/token-cipher.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -13,7 +13,7 @@ import { startObservabilityServer, type ObservabilityServer } from '../worker/sr
 import { createLogger, type Logger } from '../worker/src/observability/logger.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../worker/src/observability/metrics.js';
 import type { PolicyOverrides } from '../worker/src/queues/families.js';
-import { systemClock } from '../worker/src/queues/handler-registry.js';
+import { systemClock, type HandlerRegistry } from '../worker/src/queues/handler-registry.js';
 import { createJobRunner, type BullmqSettings, type JobRunner } from '../worker/src/runtime/job-runner.js';
 import type { IsoDate } from '../shared/src/time/iso-date.js';
 import { wireCrms, type CrmWiring } from './connectors.js';
@@ -39,7 +39,12 @@ export interface RuntimeOptions {
   readonly watchEveryMs?: number;
   readonly cdcBatchMs?: number;
   readonly clock?: () => Date;
+  /** The worker's job handlers instead of the real ones (the fault tests' recording handler). */
+  readonly handlers?: HandlerRegistry;
 }
+
+/** The log line (msg) once everything the role runs is up. */
+export const STARTED = 'started';
 
 export interface Runtime {
   readonly db: Db;
@@ -70,22 +75,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const runsApi = role !== 'worker';
   const runsWorker = role !== 'api';
   const db = options.db ?? (await openDatabase(options.database ?? databaseTarget(env)));
-  const steps: Array<[string, () => Promise<void>]> = [['database', () => (options.db ? Promise.resolve() : db.destroy())]];
-  const closeAll = async (): Promise<number> => {
-    let failed = 0;
-    for (const [what, step] of steps) {
-      try {
-        await step();
-      } catch (err) {
-        failed++;
-        logger.error({ err, what }, 'shutdown step failed');
-      }
-    }
-    return failed;
+  // What shutdown closes, in this order, each once it exists: requests stop first, then CDC
+  // subscriptions (their last batch is still enqueued), then the runner drains its running
+  // jobs, and the metrics server and the database go last.
+  let apiServer: Server | undefined;
+  let tenants: TenantWatch | undefined;
+  let runner: JobRunner | undefined;
+  let observability: ObservabilityServer | undefined;
+  const closeAll = (): Promise<number> => {
+    const [api, watch, jobs, observed] = [apiServer, tenants, runner, observability];
+    return runSteps(logger, [
+      ['API server', api && (() => closeHttpServer(api, Math.min(env.SHUTDOWN_TIMEOUT_MS, 10_000)))],
+      ['tenant watch', watch && (() => watch.stop())],
+      ['job runner', jobs && (() => jobs.close({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }))],
+      ['metrics server', observed && (() => observed.close())],
+      ['database', options.db ? undefined : () => db.destroy()],
+    ]);
   };
   try {
     await migrateToLatest(db);
-    const runner = createJobRunner({
+    const jobs = createJobRunner({
       redisUrl: env.REDIS_URL,
       deps: { db, clock: options.clock ? { now: options.clock } : systemClock, metrics },
       logger,
@@ -93,9 +102,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(options.policies ? { policies: options.policies } : {}),
       bullmq: { ...options.bullmq, prefix: env.QUEUE_PREFIX },
     });
-    steps.unshift(['job runner', () => runner.close({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS })]);
-    metrics.setQueueCountsSource(() => runner.counts());
-    const crms = wireCrms(config, { db, enqueue: runner.enqueue, logger });
+    runner = jobs;
+    metrics.setQueueCountsSource(() => jobs.counts());
+    const crms = wireCrms(config, { db, enqueue: jobs.enqueue, logger });
     let stopping = false;
 
     let app: CardApiApp | undefined;
@@ -106,12 +115,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const today = () => (options.clock?.() ?? new Date()).toISOString().slice(0, 10) as IsoDate;
       app = createApp({
         db,
-        enqueue: runner.enqueue,
+        enqueue: jobs.enqueue,
         cipher: config.cipher,
         config: config.backend,
         logger,
-        crmRouters: [...crms.routers, ...(options.extraRouters?.({ db, runner }) ?? [])],
-        adminRouter: createAdminRouter({ db, today, logger, jobs: runner, connectLinks: crms.connectLinks }),
+        crmRouters: [...crms.routers, ...(options.extraRouters?.({ db, runner: jobs }) ?? [])],
+        adminRouter: createAdminRouter({ db, today, logger, jobs, connectLinks: crms.connectLinks }),
         ...(existsSync(resolve(consoleDir, 'index.html')) ? { consoleDir } : {}),
         ...(options.clock ? { clock: options.clock } : {}),
       });
@@ -123,48 +132,33 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           server.listen(config.backend.port, config.host, () => done());
         });
       }
+      apiServer = server;
       const address = server.address() as AddressInfo;
       apiUrl = `http://${address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.address}:${address.port}`;
-      steps.unshift([
-        'API server',
-        () =>
-          new Promise<void>((done) => {
-            // In-flight requests finish; idle keep-alive connections are closed so close() returns.
-            server.close(() => done());
-            server.closeIdleConnections();
-            setTimeout(() => server.closeAllConnections(), Math.min(env.SHUTDOWN_TIMEOUT_MS, 10_000)).unref();
-          }),
-      ]);
     }
 
-    let tenants: TenantWatch | undefined;
-    let metricsPort: number | undefined;
     if (runsWorker) {
-      await runner.start(createHandlerRegistry({ crmSync: crmSyncHandlers(crms.connectors), crmTaskWriters: crmTaskWriters(crms.connectors) }));
-      tenants = watchTenants({ db, runner, connectors: crms.connectors, salesforce: config.salesforce, cipher: config.cipher, logger, everyMs: options.watchEveryMs ?? 30_000, ...(options.cdcBatchMs !== undefined ? { cdcBatchMs: options.cdcBatchMs } : {}) });
-      const watch = tenants;
-      // CDC subscriptions stop first (their last batch is still enqueued), before the runner drains.
-      steps.splice(steps.length - 2, 0, ['tenant watch', () => watch.stop()]);
-      await watch.refresh();
-      const server: ObservabilityServer = await startObservabilityServer({
+      await jobs.start(options.handlers ?? createHandlerRegistry({ crmSync: crmSyncHandlers(crms.connectors), crmTaskWriters: crmTaskWriters(crms.connectors) }));
+      tenants = watchTenants({ db, runner: jobs, connectors: crms.connectors, salesforce: config.salesforce, cipher: config.cipher, logger, everyMs: options.watchEveryMs ?? 30_000, ...(options.cdcBatchMs !== undefined ? { cdcBatchMs: options.cdcBatchMs } : {}) });
+      await tenants.refresh();
+      observability = await startObservabilityServer({
         port: env.METRICS_PORT,
         host: env.METRICS_HOST,
         metrics,
         logger,
         health: async () => {
-          const [jobs, database] = await Promise.all([runner.health(), pingDatabase(db)]);
-          return { ...jobs, ok: !stopping && jobs.ok && database, database: database ? 'ok' : 'unreachable', stopping };
+          const [health, database] = await Promise.all([jobs.health(), pingDatabase(db)]);
+          return { ...health, ok: !stopping && health.ok && database, database: database ? 'ok' : 'unreachable', stopping };
         },
       });
-      metricsPort = server.port;
-      steps.splice(steps.length - 1, 0, ['metrics server', () => server.close()]);
     }
-    logger.info({ role, jobs: runner.mode, database: env.DATABASE_URL && !options.database && !options.db ? 'server' : 'embedded', api: apiUrl, metricsPort, crms: crms.connectors.map((c) => c.source) }, 'started');
+    const metricsPort = observability?.port;
+    logger.info({ role, jobs: jobs.mode, database: env.DATABASE_URL && !options.database && !options.db ? 'server' : 'embedded', api: apiUrl, metricsPort, crms: crms.connectors.map((c) => c.source) }, STARTED);
 
     let done: Promise<void> | undefined;
     return {
       db,
-      runner,
+      runner: jobs,
       logger,
       metrics,
       crms,
@@ -187,4 +181,28 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await closeAll();
     throw err;
   }
+}
+
+/** Runs every step even if an earlier one fails (BullMQ's own close does the same); skips the ones whose part never started. Returns how many failed. */
+async function runSteps(logger: Logger, steps: ReadonlyArray<readonly [string, (() => Promise<void>) | undefined]>): Promise<number> {
+  let failed = 0;
+  for (const [what, step] of steps) {
+    if (!step) continue;
+    try {
+      await step();
+    } catch (err) {
+      failed++;
+      logger.error({ err, what }, 'shutdown step failed');
+    }
+  }
+  return failed;
+}
+
+/** In-flight requests finish; idle keep-alive connections are closed at once, busy ones after `graceMs`, so close() returns. */
+function closeHttpServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((done) => {
+    server.close(() => done());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), graceMs).unref();
+  });
 }

@@ -16,8 +16,6 @@ export interface TenantWatchOptions {
   readonly logger: Logger;
   /** How often newly installed or disconnected tenants are noticed. */
   readonly everyMs: number;
-  /** Periodic incremental sync interval per object (the webhooks and CDC carry changes in between). */
-  readonly syncEveryMs?: number;
   /** CDC events are collected this long before they become one job. */
   readonly cdcBatchMs?: number;
 }
@@ -25,8 +23,6 @@ export interface TenantWatchOptions {
 export interface TenantWatch {
   /** Applies schedules and subscriptions for the tenants as they are now (also run on a timer). */
   refresh(): Promise<void>;
-  /** Stores and enqueues every CDC event received so far. */
-  flush(): Promise<void>;
   /** Schedulers applied by this watch: BullMQ keeps one delayed job per scheduler, which is not work waiting to be done. */
   schedulerCount(): Promise<number>;
   stop(): Promise<void>;
@@ -62,7 +58,7 @@ export function watchTenants(options: TenantWatchOptions): TenantWatch {
         continue;
       }
       if (!scheduled.has(t.id)) {
-        await runner.upsertTenantSchedules({ tenantId: t.id, source: connector.source, objects: [...connector.objects], ...(options.syncEveryMs ? { syncEveryMs: options.syncEveryMs } : {}) });
+        await runner.upsertTenantSchedules({ tenantId: t.id, source: connector.source, objects: [...connector.objects] });
         scheduled.add(t.id);
       }
       if (t.source === 'salesforce' && options.salesforce && !subscriptions.has(t.id) && !stopped) {
@@ -88,9 +84,6 @@ export function watchTenants(options: TenantWatchOptions): TenantWatch {
   timer.unref();
   return {
     refresh,
-    flush: async () => {
-      for (const sub of subscriptions.values()) await sub.flush();
-    },
     schedulerCount: async () => {
       let count = 0;
       for (const tenantId of scheduled) count += (await runner.tenantSchedules(tenantId)).length;

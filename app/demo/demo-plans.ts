@@ -6,25 +6,24 @@ import { generatePlans, type RawPlan } from '../../shared/src/synthetic/index.js
  * the sync stored (the CRM's owner or User id), so the generated plans name real payees.
  * Users the CRM has no id for are left out (and so are not on a plan).
  */
-export function withSyncedUserIds(dataset: RawDataset, syncedId: (canonicalId: string) => string | undefined): RawDataset {
-  const id = (canonical: string) => syncedId(canonical);
+function withSyncedUserIds(dataset: RawDataset, syncedId: (canonicalId: string) => string | undefined): RawDataset {
   const users = dataset.users.flatMap((u) => {
-    const synced = id(u.id);
+    const synced = syncedId(u.id);
     return synced ? [{ ...u, id: synced }] : [];
   });
   const teams = (dataset.teams ?? []).map((t) => ({
     ...t,
-    ...(t.managerId !== undefined ? { managerId: id(t.managerId) ?? t.managerId } : {}),
+    ...(t.managerId !== undefined ? { managerId: syncedId(t.managerId) ?? t.managerId } : {}),
     members: t.members.flatMap((m) => {
       const canonical = typeof m === 'string' ? m : m.userId;
-      const synced = id(canonical);
+      const synced = syncedId(canonical);
       if (!synced) return [];
       return [typeof m === 'string' ? synced : { ...m, userId: synced }];
     }),
   }));
   const quotas = (dataset.quotas ?? []).flatMap((q) => {
     if (q.userId === undefined) return [q];
-    const synced = id(q.userId);
+    const synced = syncedId(q.userId);
     return synced ? [{ ...q, userId: synced }] : [];
   });
   return { ...dataset, users, teams, quotas } as RawDataset;

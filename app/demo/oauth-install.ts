@@ -4,7 +4,7 @@
  * our callback with a code, and the callback exchanges it and stores the tokens. Only
  * HTTP redirects are followed; nothing reaches into the app's internals.
  */
-export async function installThroughBrowser(startUrl: string, callbackOrigin: string): Promise<{ tenantId: string | undefined; finalStatus: number; body: string }> {
+export async function installThroughBrowser(startUrl: string, callbackOrigin: string): Promise<{ tenantId: string | undefined }> {
   let url = startUrl;
   for (let hop = 0; hop < 6; hop++) {
     const res = await fetch(url, { redirect: 'manual' });
@@ -16,7 +16,7 @@ export async function installThroughBrowser(startUrl: string, callbackOrigin: st
     const body = await res.text();
     if (res.status !== 200) throw new Error(`install via ${startUrl} stopped at ${url} with HTTP ${res.status}: ${body.slice(0, 300)}`);
     if (!url.startsWith(callbackOrigin)) throw new Error(`install via ${startUrl} ended outside the app, at ${url}`);
-    return { tenantId: tenantFrom(body), finalStatus: res.status, body };
+    return { tenantId: tenantFrom(body) };
   }
   throw new Error(`install via ${startUrl} redirected more than 6 times`);
 }

@@ -9,7 +9,8 @@ import { countResults, countRuns, createTestDatabase, runsOf, workerUrl, type Te
 
 /**
  * Worker processes dying and sharing a queue. Each worker is a real child process running
- * the real entry (main) with the test handler; the test process only enqueues and inspects.
+ * the shipped `spm worker` path (app/process.ts runConfigured) with the test handler; the
+ * test process only enqueues and inspects.
  */
 describe('worker processes (BullMQ on the real Redis, results in real PostgreSQL)', () => {
   let tdb: TestDatabase;

@@ -1,10 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WorkerEnvError, parseWorkerEnv } from '../../worker/src/main.js';
+import { STARTED } from '../../app/runtime.js';
+import { WorkerEnvError, parseWorkerEnv } from '../../worker/src/env.js';
 import { IN_PROCESS_NOTICE } from '../../worker/src/runtime/job-runner.js';
-import { MAIN_ENTRY, spawnWorker } from './support/child.js';
+import { CLI_ENTRY, spawnWorker } from './support/child.js';
+
+/** A port free right now (the API's PORT must be 1 or more, so 0 cannot be used). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
 
 describe('worker environment', () => {
   it('has defaults for everything but the optional URLs', () => {
@@ -30,21 +41,22 @@ describe('worker environment', () => {
     expect(message).not.toContain('hunter2');
   });
 
-  it('the process exits 1 with the variable named when the environment is malformed', async () => {
-    const child = spawnWorker({ WORKER_CONCURRENCY: 'abc', REDIS_URL: '', DATABASE_URL: '' }, MAIN_ENTRY);
-    expect(await child.exited).toBe(1);
+  it('`spm worker` exits 2 with the variable named when the environment is malformed', async () => {
+    const child = spawnWorker({ WORKER_CONCURRENCY: 'abc', REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://127.0.0.1/test' }, CLI_ENTRY, ['worker']);
+    expect(await child.exited).toBe(2);
     expect(child.stderr()).toContain('WORKER_CONCURRENCY must be a whole number from 1 to 256 (got "abc")');
   });
 
-  it('embedded mode (no REDIS_URL, no DATABASE_URL): one notice line, serves /healthz and /metrics, exits 0 on SIGINT', async () => {
+  it('embedded mode (`spm start` configured, no REDIS_URL, no DATABASE_URL): one notice line, serves /healthz and /metrics, exits 0 on SIGINT', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'spm-embedded-'));
-    const child = spawnWorker({ REDIS_URL: '', DATABASE_URL: '', SPM_DATA_DIR: dataDir, METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info' }, MAIN_ENTRY);
+    const env = { REDIS_URL: '', DATABASE_URL: '', SPM_DATA_DIR: dataDir, SESSION_SECRET: 'x'.repeat(40), HOST: '127.0.0.1', PORT: String(await freePort()), METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+    const child = spawnWorker(env, CLI_ENTRY, ['start']);
     try {
       await child.ready();
       const logs = child.logs();
       expect(logs.filter((l) => String(l['msg']).includes('REDIS_URL not set'))).toEqual([expect.objectContaining({ msg: IN_PROCESS_NOTICE, level: 30 })]);
-      const started = logs.find((l) => l['msg'] === 'worker started');
-      expect(started).toMatchObject({ mode: 'in-process', database: 'embedded' });
+      const started = logs.find((l) => l['msg'] === STARTED);
+      expect(started).toMatchObject({ role: 'all', jobs: 'in-process', database: 'embedded' });
       const port = Number(started?.['metricsPort']);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
