@@ -9,7 +9,7 @@ import { jobsSettled } from '../../app/jobs-settled.js';
 import { startRuntime, type Runtime } from '../../app/runtime.js';
 import { signV3 } from '../../connectors/hubspot/signature-v3.js';
 import { issueSalesforceCredential } from '../../extension/backend/src/auth/salesforce-credentials.js';
-import { encodeSession, SESSION_COOKIE } from '../../extension/backend/src/auth/session.js';
+import { SESSION_COOKIE } from '../../extension/backend/src/auth/session.js';
 import { CARD_ROUTES, type DealCardView, type ManagerCardView } from '../../extension/backend/src/cards/view-models.js';
 import type { RawDataset } from '../../shared/src/input/dataset.schema.js';
 import { Decimal } from '../../shared/src/money/decimal.js';
@@ -88,6 +88,7 @@ describe('the main flow through both CRMs on PostgreSQL and Redis', () => {
   let api: string;
   let prefix: string;
   const tenants = { hubspot: '', salesforce: '' };
+  const adminCookies = { hubspot: '', salesforce: '' };
   let sfCredential = '';
 
   const settle = () => jobsSettled(runtime.runner, { timeoutMs: 40_000, settleMs: 150, schedulers: () => runtime.tenants!.schedulerCount() });
@@ -115,9 +116,9 @@ describe('the main flow through both CRMs on PostgreSQL and Redis', () => {
     return { status: res.status, body: (await res.json()) as T };
   }
 
-  async function admin(tenantId: string, path: string): Promise<{ status: number; body: unknown }> {
-    const cookie = encodeSession({ tenantId, userId: 'flow-admin', roles: ['admin'], exp: NOW.getTime() + 3_600_000 }, SESSION_SECRET);
-    const res = await fetch(`${api}/api/admin${path}`, { method: 'POST', headers: { cookie: `${SESSION_COOKIE}=${encodeURIComponent(cookie)}` } });
+  /** The admin console's API as the installer: signed in by the install callback's own session cookie. */
+  async function admin(crm: keyof typeof adminCookies, path: string): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`${api}/api/admin${path}`, { method: 'POST', headers: { cookie: adminCookies[crm] } });
     return { status: res.status, body: await res.json() };
   }
 
@@ -179,6 +180,10 @@ describe('the main flow through both CRMs on PostgreSQL and Redis', () => {
     const salesforceInstall = await installThroughBrowser(`${api}${CRM_PATHS.salesforceConnect}`, api);
     tenants.hubspot = hubspotInstall.tenantId!;
     tenants.salesforce = salesforceInstall.tenantId!;
+    // Each installer comes back signed in to the admin console (the period workflow below runs on that session).
+    adminCookies.hubspot = hubspotInstall.sessionCookie ?? '';
+    adminCookies.salesforce = salesforceInstall.sessionCookie ?? '';
+    expect([adminCookies.hubspot, adminCookies.salesforce]).toEqual([expect.stringContaining(`${SESSION_COOKIE}=`), expect.stringContaining(`${SESSION_COOKIE}=`)]);
     expect(tenants).toEqual({ hubspot: `hs-${crms.hubspot.portalId}`, salesforce: `sf-${crms.salesforce.orgId}` });
     await settle();
     await runtime.tenants!.refresh();
@@ -247,10 +252,10 @@ describe('the main flow through both CRMs on PostgreSQL and Redis', () => {
   }, 60_000);
 
   it('after the admin locks October, a later edit is an adjustment in November and October is not rewritten', async () => {
-    expect((await admin(tenants.hubspot, '/periods/2026-10/calculate')).status).toBe(200);
-    const approved = await admin(tenants.hubspot, '/periods/2026-10/approve');
+    expect((await admin('hubspot', '/periods/2026-10/calculate')).status).toBe(200);
+    const approved = await admin('hubspot', '/periods/2026-10/approve');
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    const locked = await admin(tenants.hubspot, '/periods/2026-10/lock');
+    const locked = await admin('hubspot', '/periods/2026-10/lock');
     expect(locked.status, JSON.stringify(locked.body)).toBe(200);
     const before = await ledger(tenants.hubspot, hs('ana'));
     const october = before.filter((e) => e.period_id === '2026-10');
