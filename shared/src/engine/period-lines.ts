@@ -183,13 +183,23 @@ class CreditProvenance {
   }
 }
 
+type CreditedItem = Deal | Activity | DealCredit | DealCredit[];
+
 /**
  * A payee's credited records of the period, flat: each record (a deal or an activity),
  * then its credit, or all its credits when the payee is credited on it more than once (a
- * manager over two split reps). Pairs in one array rather than an object per record: a
- * big tenant's quarter has a million of them, and each would outlive several collections.
+ * manager over two split reps): the pairs at `items[from..to)`. Every payee's pairs lie
+ * in one list shared by the period, laid out by payee: a big tenant's quarter has a
+ * million of them, and a growing list per payee (or an object per record) would be
+ * copied by every collection it outlived.
  */
-type CreditedRecords = (Deal | Activity | DealCredit | DealCredit[])[];
+interface CreditedRecords {
+  readonly items: readonly CreditedItem[];
+  readonly from: number;
+  readonly to: number;
+}
+
+const NO_RECORDS: CreditedRecords = { items: [], from: 0, to: 0 };
 
 function isActivity(record: Deal | Activity): record is Activity {
   return 'occurredAt' in record;
@@ -201,9 +211,10 @@ function recordDate(record: Deal | Activity): IsoDate {
 
 /** The records (with their credits) dated while the assignment holds. */
 function coveredBy(assignment: PlanAssignment, records: CreditedRecords): CreditedRecords {
-  const out: CreditedRecords = [];
-  for (let i = 0; i < records.length; i += 2) if (assignmentCovers(assignment, recordDate(records[i] as Deal | Activity))) out.push(records[i]!, records[i + 1]!);
-  return out;
+  const { items, to } = records;
+  const out: CreditedItem[] = [];
+  for (let i = records.from; i < to; i += 2) if (assignmentCovers(assignment, recordDate(items[i] as Deal | Activity))) out.push(items[i]!, items[i + 1]!);
+  return { items: out, from: 0, to: out.length };
 }
 
 /**
@@ -212,23 +223,38 @@ function coveredBy(assignment: PlanAssignment, records: CreditedRecords): Credit
  * with records are added to `exceptions` in input order.
  */
 function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assigned: ReadonlySet<UserId>, rollupLevels: number, exceptions: EngineException[]): Map<UserId, CreditedRecords> {
-  // A list per assigned payee up front: one look-up per credit tells both whether and where.
-  const records = new Map<UserId, CreditedRecords>();
-  for (const payeeId of assigned) records.set(payeeId, []);
+  // Two passes over the period's records: the first finds each record's credits and counts
+  // the pairs per payee, the second writes each pair at its payee's next place. A payee's
+  // place and the last record it was credited on are numbers in typed arrays, so neither
+  // pass reads back what it wrote (which, scattered over a million pairs, would wait on memory).
+  const payees = [...assigned];
+  const slotOf = new Map<UserId, number>();
+  for (let s = 0; s < payees.length; s++) slotOf.set(payees[s]!, s);
+  const periodRecords: (Deal | Activity)[] = [];
+  /** Per record, the payee slot of each of its credits (-2 for a payee not assigned), then -1. */
+  let slots = new Int32Array(1024);
+  let slotsEnd = 0;
+  const recordCredits: DealCredit[][] = [];
+  const pairs = new Int32Array(payees.length);
+  const lastRecord = new Int32Array(payees.length).fill(-1);
   const add = (credits: DealCredit[], record: Deal | Activity): void => {
-    for (const c of credits) {
-      const bucket = records.get(c.payeeId);
-      if (!bucket) continue;
-      // A record's credits arrive together, so a payee credited twice on it (two reports' roll-ups) finds it last.
-      const end = bucket.length;
-      if (end > 0 && bucket[end - 2] === record) {
-        const last = bucket[end - 1] as DealCredit | DealCredit[];
-        if (Array.isArray(last)) last.push(c);
-        else bucket[end - 1] = [last, c];
-        continue;
-      }
-      bucket.push(record, c);
+    const k = periodRecords.length;
+    periodRecords.push(record);
+    recordCredits.push(credits);
+    if (slotsEnd + credits.length + 1 > slots.length) {
+      const grown = new Int32Array(Math.max(slots.length * 2, slotsEnd + credits.length + 1));
+      grown.set(slots);
+      slots = grown;
     }
+    for (const c of credits) {
+      const slot = slotOf.get(c.payeeId) ?? -2;
+      slots[slotsEnd++] = slot;
+      // A payee credited twice on one record (two reports' roll-ups) has one pair for it.
+      if (slot < 0 || lastRecord[slot] === k) continue;
+      lastRecord[slot] = k;
+      pairs[slot]!++;
+    }
+    slots[slotsEnd++] = -1;
   };
   const dated = datedRecords(index);
   const problems: { position: number; exception: EngineException }[] = [];
@@ -257,6 +283,39 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
   }
   problems.sort((x, y) => x.position - y.position);
   for (const p of problems) exceptions.push(p.exception);
+
+  const next = new Int32Array(payees.length);
+  let total = 0;
+  for (let s = 0; s < payees.length; s++) {
+    next[s] = total;
+    total += 2 * pairs[s]!;
+  }
+  const items = new Array<CreditedItem>(total);
+  const records = new Map<UserId, CreditedRecords>();
+  for (let s = 0; s < payees.length; s++) records.set(payees[s]!, { items, from: next[s]!, to: next[s]! + 2 * pairs[s]! });
+  lastRecord.fill(-1);
+  let at = 0;
+  for (let k = 0; k < periodRecords.length; k++) {
+    const record = periodRecords[k]!;
+    const credits = recordCredits[k]!;
+    for (let c = 0; slots[at] !== -1; c++) {
+      const slot = slots[at++]!;
+      if (slot < 0) continue;
+      const credit = credits[c]!;
+      if (lastRecord[slot] === k) {
+        const place = next[slot]! - 1;
+        const last = items[place] as DealCredit | DealCredit[];
+        if (Array.isArray(last)) last.push(credit);
+        else items[place] = [last, credit];
+        continue;
+      }
+      lastRecord[slot] = k;
+      items[next[slot]!] = record;
+      items[next[slot]! + 1] = credit;
+      next[slot]! += 2;
+    }
+    at++;
+  }
   return records;
 }
 
@@ -299,10 +358,11 @@ class UnsplitCredits {
  * Nothing else changes: the count only keeps the reads from being optimised away.
  */
 function preload(records: CreditedRecords): void {
+  const { items, to } = records;
   let sum = 0;
   // The amount's digits are paid on; the deal id's characters go into the line key.
-  for (let i = 0; i < records.length; i += 2) {
-    const record = records[i] as Deal | Activity;
+  for (let i = records.from; i < to; i += 2) {
+    const record = items[i] as Deal | Activity;
     if (!isActivity(record)) sum += record.id.length + record.amount.d[0]!;
   }
   preloaded += sum;
@@ -350,7 +410,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
       if (!assigned.has(assignment.userId)) continue;
       if (assignment.from >= period.end || (assignment.to !== undefined && assignment.to <= period.start)) continue;
       const user = index.users.get(assignment.userId);
-      const all = records.get(assignment.userId) ?? [];
+      const all = records.get(assignment.userId) ?? NO_RECORDS;
       const mine = coversPeriod(assignment, period) ? all : coveredBy(assignment, all);
       preload(mine);
       const planLines: PlanLine[] = [];
@@ -364,8 +424,9 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
         const quota = quotaRecord && effectiveQuota(quotaLookup, quotaRecord, plan, assignment, user, period, index.data.calendar);
         const missingQuota = fact.needsQuota && (!quota || quota.effectiveTarget.isZero());
         const payer = missingQuota ? undefined : componentPayer(plan, componentIndex, quota);
-        for (let i = 0; i < mine.length; i += 2) {
-          const record = mine[i] as Deal | Activity;
+        const { items, to } = mine;
+        for (let i = mine.from; i < to; i += 2) {
+          const record = items[i] as Deal | Activity;
           const deal = isActivity(record) ? undefined : record;
           const activity = deal ? undefined : (record as Activity);
           let value = ZERO;
@@ -382,7 +443,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
             if (!payer || !matchesFilter(fact, deal, value)) continue;
           } else if (!fact.paysOnActivities || !payer) continue;
           tally.start(fact, deal, activity, value);
-          const credits = mine[i + 1] as DealCredit | DealCredit[];
+          const credits = items[i + 1] as DealCredit | DealCredit[];
           if (Array.isArray(credits)) for (const credit of credits) tally.add(credit);
           else tally.add(credits);
           if (tally.quotaValue.isZero() && tally.payoutValue.isZero()) continue;
