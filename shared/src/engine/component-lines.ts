@@ -1,4 +1,4 @@
-import { HUNDRED, ONE, ZERO, add, compare, fitsPrecision, multiply, type Decimal } from '../money/decimal.js';
+import { HUNDRED, ONE, ZERO, add, compact, compare, fitsPrecision, multiply, type Decimal } from '../money/decimal.js';
 import { minorUnits } from '../money/currency.js';
 import { displayMoney } from '../money/money.js';
 import type { Activity } from '../domain/activities.js';
@@ -178,8 +178,6 @@ export function componentPayer(plan: Plan, componentIndex: number, quota: Effect
 class CommissionPayer implements ComponentPayer {
   private readonly out: GateAndCap;
   private readonly schedule: TierSchedule;
-  /** One shared prefix: each key is then a single concatenation. */
-  private readonly commissionKey: string;
   private readonly state: TierState;
   private readonly trace: CommissionTrace;
 
@@ -189,10 +187,9 @@ class CommissionPayer implements ComponentPayer {
     target: Decimal | undefined,
   ) {
     this.out = new GateAndCap(ctx, target);
-    const unit = component.tiers.basis === 'attainment' ? (target ?? ZERO).dividedBy(HUNDRED) : ONE;
+    const unit = component.tiers.basis === 'attainment' ? compact((target ?? ZERO).dividedBy(HUNDRED)) : ONE;
     this.schedule = new TierSchedule(component.tiers, unit);
     ctx.tiered = this.schedule.rates.length > 1;
-    this.commissionKey = `${ctx.base}|commission|`;
     this.state = initialTierState(this.schedule);
     this.trace = new CommissionTrace(this.schedule, target, this.out.lines);
   }
@@ -203,7 +200,6 @@ class CommissionPayer implements ComponentPayer {
     // Amounts only: the slices and attainments are replayed when provenance is read.
     const result = payTiered(this.schedule, state, event.quotaValue, event.payoutValue, false);
     const line = this.out.add({
-      key: this.commissionKey + event.recordId,
       keyRest: event.recordId,
       kind: 'commission',
       date: event.date,
@@ -226,7 +222,6 @@ class CommissionPayer implements ComponentPayer {
       // The true-up states the attainment move of the commission line it follows.
       const facts = new SameAttainment(() => line);
       this.out.add({
-        key: `${ctx.base}|true-up|${event.recordId}`,
         keyRest: event.recordId,
         kind: 'true-up',
         date: event.date,
@@ -347,7 +342,6 @@ class SpiffPayer implements ComponentPayer {
     const { plan } = ctx;
     const measure = component.measure;
     this.out.add({
-      key: `${ctx.base}|spiff|${event.recordId}`,
       keyRest: event.recordId,
       kind: 'spiff',
       date: event.date,
@@ -406,7 +400,6 @@ class BonusPayer implements ComponentPayer {
       if (paid.has(i) || attained.lessThan(threshold.attainment)) return;
       paid.add(i);
       this.out.add({
-        key: `${ctx.base}|bonus|${threshold.attainment.toString()}`,
         keyRest: threshold.attainment.toString(),
         kind: 'bonus',
         date: event.date,
@@ -474,11 +467,9 @@ class GateAndCap {
     const { plan, component } = this.ctx;
     const released = this.withheld;
     const since = this.withheldSince!;
-    const key = opener.key;
-    const rest = key.slice(key.lastIndexOf('|') + 1);
+    const rest = opener.keyRest;
     this.push(
       {
-        key: `${plan.id}|${component.id}|gate-release|${rest}`,
         keyRest: rest,
         kind: 'gate-release',
         date: opener.date,

@@ -13,6 +13,8 @@ import { resolveSlice, type RawSlice } from './tiers.js';
 
 /** What a line comes from: its plan and component, and what every provenance of the component states. */
 export interface LineSource {
+  /** `${plan id}|${component id}`: what every key of the component begins with. */
+  readonly base: string;
   readonly plan: Plan;
   readonly component: Component;
   readonly componentIndex: number;
@@ -37,8 +39,7 @@ export abstract class FactsSource {
 
 /** A line as its component computed it, before its gate and cap. */
 export interface LineDraft {
-  /** `${plan id}|${component id}|${kind}|${keyRest}`. */
-  readonly key: string;
+  /** The key after `${plan id}|${component id}|${kind}|` (see PlanPayoutLine.key). */
   readonly keyRest: string;
   readonly kind: LineKind;
   readonly date: IsoDate;
@@ -81,13 +82,13 @@ const PAID = 4;
  * provenance object with the same values.
  *
  * Both are getters on the class, not own properties: defining two own accessors on each
- * of a million lines took a tenth of a full recompute. So a spread (`{ ...line }`) does
- * not copy them; copy a line with `toJSON()` (which JSON.stringify calls), which gives
+ * of a million lines took a tenth of a full recompute. The key is a getter too (joined
+ * when read, see key). So a spread (`{ ...line }`) does not copy these three; copy a
+ * line with `toJSON()` (which JSON.stringify calls), which gives
  * the plain line, fields in PayoutLine order, exactly as an eagerly built line would be.
  * The working state is private, so it never shows up in copies.
  */
 export class PlanPayoutLine implements PayoutLine {
-  declare readonly key: string;
   declare readonly kind: LineKind;
   declare readonly date: IsoDate;
   /** Until the pay step: the payable amount in the plan currency. */
@@ -116,7 +117,6 @@ export class PlanPayoutLine implements PayoutLine {
 
   constructor(source: LineSource, draft: LineDraft, uncapped: Decimal, payable: Decimal, capped: boolean, withheld: boolean) {
     // Every line gets the same fields in the same order: one hidden class for a million lines.
-    this.key = draft.key;
     this.kind = draft.kind;
     this.date = draft.date;
     this.amount = payable;
@@ -136,6 +136,14 @@ export class PlanPayoutLine implements PayoutLine {
     this.#flags = (capped ? CAPPED : 0) | (withheld ? WITHHELD : 0);
     this.#payFx = undefined;
     this.#provenance = undefined;
+  }
+
+  /**
+   * `${plan id}|${component id}|${kind}|${keyRest}`, joined when read: a big run keeps a
+   * million lines whose keys are read only by what compares them with other runs.
+   */
+  get key(): string {
+    return `${this.#source.base}|${this.kind}|${this.#keyRest}`;
   }
 
   get plan(): Plan {

@@ -112,7 +112,7 @@ function counts(kinds: KindSet, credit: DealCredit, rollupLevels: number): boole
 
 /** Share → credit percent; whole credit (the shared ONE) is 100 without a multiplication. */
 function percentOf(share: Decimal): Decimal {
-  return share === ONE ? HUNDRED : share.times(100);
+  return share === ONE ? HUNDRED : compact(share.times(100));
 }
 
 const NO_VIAS: readonly UserId[] = Object.freeze([]);

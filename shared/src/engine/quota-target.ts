@@ -1,4 +1,4 @@
-import { ONE, ZERO, type Decimal } from '../money/decimal.js';
+import { ONE, ZERO, compact, type Decimal } from '../money/decimal.js';
 import type { CurrencyCode } from '../money/currency.js';
 import type { Dataset } from '../domain/dataset.js';
 import type { UserId } from '../domain/ids.js';
@@ -167,5 +167,6 @@ export function effectiveQuota(
       target = target.times(rate.rate);
     }
   }
-  return { quota, effectiveTarget: target, fx };
+  // Kept by every payer of the period (and its provenance) for the whole run: a compact copy.
+  return { quota, effectiveTarget: compact(target), fx };
 }

@@ -37,7 +37,8 @@ export class TierSchedule {
     /** Value units per basis unit: quota/100 for attainment tables, 1 for amount tables. */
     private readonly unit: Decimal,
   ) {
-    const toValue = (b: Decimal): Decimal => b.times(unit);
+    // Kept for the whole run (provenance replays the component's events): compact copies.
+    const toValue = (b: Decimal): Decimal => compact(b.times(unit));
     this.uppers = table.rows.map((r) => (r.upTo === undefined ? undefined : toValue(r.upTo)));
     this.lowers = table.rows.map((_, i) => (i === 0 ? ZERO : this.uppers[i - 1]!));
     this.rates = table.rows.map((r) => r.rate);
