@@ -34,7 +34,7 @@ export interface InstallResult {
   readonly tenantId: string;
   readonly portalId: string;
   readonly returnTo: string | undefined;
-  /** The installing HubSpot user: their email, or their user id when the token names none. */
+  /** The installing HubSpot user: their email (lower case, as card requests carry it), or their user id when the token names none. */
   readonly installedBy: string;
 }
 
@@ -69,7 +69,7 @@ export async function completeInstall(deps: InstallDeps, query: { code?: string 
     deps.logger.warn({ err: error, tenantId }, 'the first HubSpot sync could not be queued; the scheduled syncs will run it');
   }
   deps.logger.info({ tenantId, portalId, scopes: info.scopes }, 'HubSpot app installed');
-  return { tenantId, portalId, returnTo: pending.returnTo, installedBy: info.user ?? `hubspot-user-${info.userId}` };
+  return { tenantId, portalId, returnTo: pending.returnTo, installedBy: info.user?.toLowerCase() ?? `hubspot-user-${info.userId}` };
 }
 
 export class InstallError extends Error {

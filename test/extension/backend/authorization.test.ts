@@ -22,6 +22,8 @@ beforeAll(async () => {
   await seedMainTenant(database.db);
   await seedOtherTenant(database.db);
   await seedSalesforceTenant(database.db);
+  // The HubSpot user who installed the app, recorded as admin by their email (as the install callback does); not an owner.
+  await database.db.insertInto('tenant_roles').values({ tenant_id: TENANT, user_id: 'owner@acme.test', role: 'admin', granted_by: 'install' }).execute();
   sfCredential = (await issueSalesforceCredential(database.db, SF_TENANT, 'test')).credential;
   running = await startApp(database.db);
   url = baseUrl(running.server);
@@ -76,6 +78,19 @@ describe('HubSpot signed requests', () => {
 
   it('refuses a HubSpot user whose email is not a user of the tenant with 403', async () => {
     expectRefused(await hubspotGet('/api/cards/v1/rep', 'stranger@acme.test'), 403, 'forbidden');
+  });
+
+  it('recognises the installing admin, who is no owner, by the email the install recorded: any rep, but no card of their own', async () => {
+    const rep = await hubspotGet('/api/cards/v1/rep?subjectId=cal', 'Owner@acme.test');
+    expect(rep.status).toBe(200);
+    const view = RepCardViewSchema.parse(rep.body);
+    expect(view.rep.userId).toBe('cal');
+    expect(view.viewer.roles).toEqual(['admin']);
+    const own = await hubspotGet('/api/cards/v1/rep', 'owner@acme.test');
+    expectRefused(own, 404, 'not_found');
+    expect(ApiErrorSchema.parse(own.body).error.message).toMatch(/admin of this account with no figures of your own/);
+    // The same email in another portal is nobody there.
+    expectRefused(await hubspotGet('/api/cards/v1/rep?subjectId=cal', 'owner@acme.test', { portalId: OTHER_PORTAL }), 403, 'forbidden');
   });
 
   it('refuses a portal that never installed the app with 401', async () => {

@@ -28,7 +28,9 @@ const NOT_INSTALLED = new ApiFailure('unauthenticated', 'This CRM account has no
  * - HubSpot: HubSpot's `userEmail` (signed) is matched case-insensitively to an active
  *   user's email within the tenant. The HubSpot user id is not a canonical id (canonical
  *   users are CRM owners), and the HubSpot connector stores no user-id link, so email is
- *   the join; a user without a matching email is refused with a fix.
+ *   the join. The tenant's HubSpot admins (the installer) are recognised by the email or
+ *   HubSpot user id the install recorded, owner or not; anyone else without a matching
+ *   email is refused with a fix.
  * - Salesforce: the User Id Apex sends is the canonical user id (the connector keys users
  *   by User Id); 15-character ids are matched to their 18-character form.
  * - Session: the user id the login callback put in the session.
@@ -41,8 +43,10 @@ export function authenticateCardRequest(deps: CardAuthDeps): RequestHandler {
       const identity = verifyHubSpotRequest(req, deps.config, now);
       const snapshot = await activeSnapshot(deps.cache, identity.tenantId);
       const userId = snapshot.usersByEmail.get(identity.email);
-      if (!userId) throw new ApiFailure('forbidden', 'Your HubSpot user is not a rep, manager or admin known to SPM', 'make sure your HubSpot user email matches your owner record, then wait for the next user sync (or ask an admin)');
-      principal = hubspotPrincipal(identity, userId);
+      const admin = isHubSpotAdmin(snapshot, identity);
+      if (!userId && !admin) throw new ApiFailure('forbidden', 'Your HubSpot user is not a rep, manager or admin known to SPM', 'make sure your HubSpot user email matches your owner record, then wait for the next user sync (or ask an admin)');
+      // An admin who sells nothing (the installer, often) has no owner record: they are known by their email.
+      principal = hubspotPrincipal(identity, userId ?? identity.email, admin);
     } else if (isSalesforceRequest(req)) {
       const identity = await verifySalesforceRequest(req, deps.credentials, now);
       const snapshot = await activeSnapshot(deps.cache, identity.tenantId);
@@ -58,6 +62,15 @@ export function authenticateCardRequest(deps: CardAuthDeps): RequestHandler {
     setPrincipal(req, principal);
     next();
   };
+}
+
+/**
+ * HubSpot admins are recorded as the installing HubSpot user (connectors/hubspot/install.ts):
+ * by their email, or `hubspot-user-<id>` when HubSpot gave none. Cards identify people
+ * by owner id, so an admin is recognised here by those, not by the owner id.
+ */
+function isHubSpotAdmin(snapshot: TenantSnapshot, identity: { readonly email: string; readonly hubspotUserId: string }): boolean {
+  return snapshot.status.admins.has(identity.email) || snapshot.status.admins.has(`hubspot-user-${identity.hubspotUserId}`);
 }
 
 async function activeSnapshot(cache: TenantCache, tenantId: string): Promise<TenantSnapshot> {

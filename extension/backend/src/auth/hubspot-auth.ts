@@ -52,6 +52,6 @@ export function verifyHubSpotRequest(req: Request, config: BackendConfig, now: n
   return { tenantId: tenantIdFor('hubspot', query.data.portalId), email: query.data.userEmail.toLowerCase(), hubspotUserId: query.data.userId };
 }
 
-export function hubspotPrincipal(identity: HubSpotIdentity, userId: string): Principal {
-  return { tenantId: identity.tenantId, userId, via: 'hubspot', grantedRoles: [] };
+export function hubspotPrincipal(identity: HubSpotIdentity, userId: string, admin: boolean): Principal {
+  return { tenantId: identity.tenantId, userId, via: 'hubspot', grantedRoles: admin ? ['admin'] : [] };
 }

@@ -38,6 +38,9 @@ export function viewerOf(snapshot: TenantSnapshot, principal: Principal, asOf: I
  */
 export function assertCanSee(ctx: CardContext, userId: string): PersonRef {
   const user = ctx.snapshot.index.users.get(userId as UserId);
+  if (!user && userId === ctx.viewer.userId && ctx.viewer.roles.includes('admin')) {
+    throw new ApiFailure('not_found', 'You are an admin of this account with no figures of your own (you are not a rep or manager in the CRM)', 'open the card on a rep\'s or manager\'s record, or name the rep to show');
+  }
   if (!user) throw new ApiFailure('not_found', `No person ${userId} in this account`, 'use the id of a rep or manager synced from this CRM account');
   const person = { userId: user.id, name: user.name };
   if (userId === ctx.viewer.userId || ctx.viewer.roles.includes('admin')) return person;
