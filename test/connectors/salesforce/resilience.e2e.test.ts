@@ -128,7 +128,7 @@ describe('Salesforce connector under expiry, rotation, faults and limits', () =>
   });
 
   it('records the pause when the daily limit hits before the first page of an object committed (no cursor row yet), on the job\'s clock', async () => {
-    const row = () => t.db.selectFrom('sync_cursors').select(['phase', 'cursor', 'retry_after', 'last_error']).where('tenant_id', '=', h.tenantId).where('source', '=', 'salesforce').where('object', '=', 'quotas').executeTakeFirst();
+    const row = () => t.db.selectFrom('sync_cursors').select(['phase', 'cursor', 'retry_after', 'last_error', 'synced_at']).where('tenant_id', '=', h.tenantId).where('source', '=', 'salesforce').where('object', '=', 'quotas').executeTakeFirst();
     // The job's clock, not the process's: far enough from Date.now() that mixing the two shows.
     const jobNow = new Date(Date.now() + 3 * 24 * 60 * 60_000);
     const at = (ms: number) => ({ ...h.deps, clock: { now: () => new Date(ms) } });
@@ -139,7 +139,8 @@ describe('Salesforce connector under expiry, rotation, faults and limits', () =>
     const limit = await failure(syncQuotas());
     expect((limit as PermanentJobError).code).toBe('api_limit');
     const paused = await row();
-    expect(paused).toMatchObject({ phase: 'initial', cursor: null, last_error: expect.stringMatching(/REQUEST_LIMIT_EXCEEDED/) });
+    // Nothing has synced: cards must not show the failure's time as "last synced".
+    expect(paused).toMatchObject({ phase: 'initial', cursor: null, last_error: expect.stringMatching(/REQUEST_LIMIT_EXCEEDED/), synced_at: null });
     expect(new Date(paused!.retry_after!).getTime()).toBe(jobNow.getTime() + 60 * 60_000);
 
     // Until then no call is made; once the job's clock passes it, the object syncs from the start.
@@ -148,7 +149,7 @@ describe('Salesforce connector under expiry, rotation, faults and limits', () =>
     expect(await syncQuotas(at(jobNow.getTime() + 59 * 60_000))).toEqual({ pages: 0, records: 0 });
     expect(h.sandbox.stats().apiRequests).toBe(calls);
     expect((await syncQuotas(at(jobNow.getTime() + 61 * 60_000))).records).toBe(1); // the fixture's one quota (q-ana)
-    expect(await row()).toMatchObject({ phase: 'incremental', retry_after: null, last_error: null });
+    expect(await row()).toMatchObject({ phase: 'incremental', retry_after: null, last_error: null, synced_at: expect.any(Date) });
   });
 
   it('disconnects the tenant when the admin revokes the app, and keeps its data', async () => {

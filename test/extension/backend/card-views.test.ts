@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
 import { loadDeals } from '../../../worker/src/db/records.js';
+import { recordSyncFailure } from '../../../worker/src/db/sync-cursors.js';
 import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
@@ -250,5 +251,20 @@ describe('cache', () => {
     expect([owed.recomputePending, owed.display]).toEqual([true, expect.stringMatching(/^As of .+ · recalculating: these figures may change in a few minutes$/)]);
     await database.db.insertInto('statement_runs').values({ tenant_id: TENANT, run_id: 'run-3', trigger: 'test', as_of: '2026-08-15', payees: 1, entries_written: 0, started_at: new Date(Date.now() + 120_000), finished_at: new Date(Date.now() + 120_000) }).execute();
     expect(await freshness()).toMatchObject({ recomputePending: false, display: expect.not.stringContaining('may change') });
+  });
+
+  it('keeps "last synced" at the last page that committed when another object fails before its first page', async () => {
+    const lastSyncAt = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await get('/api/cards/v1/rep', 'ben@acme.test');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return RepCardViewSchema.parse((await get('/api/cards/v1/rep', 'ben@acme.test')).body).freshness.lastSyncAt;
+    };
+    const before = await lastSyncAt();
+    expect(before).not.toBeNull();
+    // Activities have never synced for this tenant; their first page fails (the CRM's daily limit ran out).
+    await recordSyncFailure(database.db, TENANT, 'hubspot', 'activities', 'HTTP 429: daily limit reached', new Date(Date.now() + 3_600_000));
+    const after = await lastSyncAt();
+    expect(after).toBe(before);
   });
 });

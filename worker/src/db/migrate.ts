@@ -5,6 +5,7 @@ import * as connections from './migrations/0002-connections.js';
 import * as cardApi from './migrations/0003-card-api.js';
 import * as admin from './migrations/0004-admin.js';
 import * as dataChangedAt from './migrations/0005-data-changed-at.js';
+import * as syncedAt from './migrations/0006-synced-at.js';
 
 /**
  * Migrations are TypeScript modules listed here in order (Kysely's Migrator keeps the
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-card-api': cardApi,
   '0004-admin': admin,
   '0005-data-changed-at': dataChangedAt,
+  '0006-synced-at': syncedAt,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

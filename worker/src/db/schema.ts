@@ -158,7 +158,8 @@ export interface SyncCursorsTable {
   cursor: Json<unknown> | null;
   last_error: string | null;
   retry_after: Timestamp | null;
-  updated_at: Generated<Timestamp>;
+  /** When a page of the object last committed; null until one has (a row may record only a failure). */
+  synced_at: Generated<Timestamp | null>;
 }
 
 export interface PlansTable {

@@ -25,7 +25,7 @@ export async function commitPage<R>(db: Db, tenantId: string, source: string, ob
     await tx
       .insertInto('sync_cursors')
       .values({ tenant_id: tenantId, source, object, phase: cursor.phase, cursor: JSON.stringify(cursor.cursor), last_error: null, retry_after: null })
-      .onConflict((oc) => oc.columns(['tenant_id', 'source', 'object']).doUpdateSet({ phase: cursor.phase, cursor: JSON.stringify(cursor.cursor), last_error: null, retry_after: null, updated_at: sql`now()` }))
+      .onConflict((oc) => oc.columns(['tenant_id', 'source', 'object']).doUpdateSet({ phase: cursor.phase, cursor: JSON.stringify(cursor.cursor), last_error: null, retry_after: null, synced_at: sql`now()` }))
       .execute();
     return result;
   });
@@ -36,14 +36,14 @@ export async function commitPage<R>(db: Db, tenantId: string, source: string, ob
  * before then (e.g. the CRM's daily API allocation ran out). An upsert: a failure before
  * the first page committed has no cursor row yet, and the pause must still be recorded.
  * Such a row starts in the initial phase with no cursor, which is what a missing row means
- * to readCursor's callers. Without `retryAfter` an existing pause is left as it is.
- * updated_at is left alone on an existing row: it tells when the object last synced.
+ * to readCursor's callers, and no synced_at: nothing has synced. Without `retryAfter` an
+ * existing pause is left as it is; synced_at is left alone on an existing row.
  */
 export async function recordSyncFailure(db: Db, tenantId: string, source: string, object: string, message: string, retryAfter?: Date): Promise<void> {
   const lastError = message.slice(0, 2_000);
   await db
     .insertInto('sync_cursors')
-    .values({ tenant_id: tenantId, source, object, cursor: null, last_error: lastError, retry_after: retryAfter ?? null })
+    .values({ tenant_id: tenantId, source, object, cursor: null, last_error: lastError, retry_after: retryAfter ?? null, synced_at: null })
     .onConflict((oc) => oc.columns(['tenant_id', 'source', 'object']).doUpdateSet({ last_error: lastError, ...(retryAfter ? { retry_after: retryAfter } : {}) }))
     .execute();
 }

@@ -168,7 +168,7 @@ async function readVersion(db: Db, tenantId: string): Promise<{ version: string;
   const result = await sql<VersionRow>`
     select t.status, t.data_changed_at,
       r.run_id, r.finished_at as run_at, r.started_at as run_started_at,
-      (select max(updated_at) from sync_cursors where tenant_id = t.id) as sync_at,
+      (select max(synced_at) from sync_cursors where tenant_id = t.id) as sync_at,
       (select bool_or(phase = 'initial' or retry_after > now()) from sync_cursors where tenant_id = t.id) as sync_pending,
       (select string_agg(user_id, ',' order by user_id) from tenant_roles where tenant_id = t.id and role = 'admin') as admins
     from tenants t
