@@ -11,6 +11,7 @@ import { activitiesByIds } from './activities-stream.js';
 import type { SalesforceConfig } from './config.js';
 import { dealsByIds } from './deals-stream.js';
 import { toManagerLink, toUser } from './mapping.js';
+import type { OrgMetadataCache } from './org-cache.js';
 import { loadOrgContext } from './org-context.js';
 import { userSoql } from './reference-streams.js';
 import { openSession, type SalesforceSession } from './session.js';
@@ -158,7 +159,7 @@ export async function subscribeChangeEvents(config: SalesforceConfig, deps: { db
 }
 
 /** The 'process-webhook-batch' handler: re-read the changed records by id and write them. */
-export async function processChangeEvents(config: SalesforceConfig, cipher: TokenCipher, payload: ProcessWebhookBatch, deps: JobDeps, ctx: JobContext | undefined): Promise<{ events: number }> {
+export async function processChangeEvents(config: SalesforceConfig, cipher: TokenCipher, orgCache: OrgMetadataCache, payload: ProcessWebhookBatch, deps: JobDeps, ctx: JobContext | undefined): Promise<{ events: number }> {
   const events = await loadEvents(deps.db, payload.tenantId, 'salesforce', payload.eventIds);
   const byEntity = new Map<string, Set<string>>();
   for (const e of events) {
@@ -170,11 +171,11 @@ export async function processChangeEvents(config: SalesforceConfig, cipher: Toke
   }
   if (byEntity.size === 0) return { events: events.length };
   const session = await openSession(config, { db: deps.db, cipher, logger: deps.logger }, payload.tenantId);
-  const run = streamRun(session, config, { tenantId: payload.tenantId, source: 'salesforce', object: APPLY_CURSOR_OBJECT, mode: 'incremental', cause: `cdc:${payload.batchId}` }, deps, ctx, 1_000);
+  const run = streamRun(session, config, { tenantId: payload.tenantId, source: 'salesforce', object: APPLY_CURSOR_OBJECT, mode: 'incremental', cause: `cdc:${payload.batchId}` }, deps, ctx, 1_000, orgCache);
   const cursor = { lastBatch: payload.batchId };
   const oppIds = [...(byEntity.get('Opportunity') ?? [])];
   if (oppIds.length > 0) {
-    const org = await loadOrgContext(session, deps.db);
+    const org = await loadOrgContext(session, deps.db, orgCache);
     await commit(run, cursor, { deals: await dealsByIds(run, org, oppIds) }, true);
   }
   for (const [entity, kind] of [['Task', 'tasks'], ['Event', 'events']] as const) {

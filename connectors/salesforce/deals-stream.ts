@@ -3,7 +3,7 @@ import { loadDeals, type Versioned } from '../../worker/src/db/records.js';
 import { chunks, IN_CHUNK, modstampMs, queryAllRows, queryFirstPage, soqlDateTime, soqlIdList } from './api.js';
 import { bulkBackfill, type BulkCursor } from './bulk-backfill.js';
 import { bool, toDeal, type SfRow } from './mapping.js';
-import { loadOrgContext, type OrgContext } from './org-context.js';
+import { loadOrgContext, orgContextKnowingStages, type OrgContext } from './org-context.js';
 import { pageWindow, type WindowCursor } from './paged-window.js';
 import { reportSplitProblems } from './split-report.js';
 import { commit, loadStreamCursor, type StreamRun } from './stream-run.js';
@@ -57,7 +57,9 @@ export async function readAllSplits(run: StreamRun, ctx: OrgContext): Promise<Ma
 }
 
 /** Opportunity rows (live or deleted) → versioned deals with their splits; reports revenue splits that don't total 100 %. */
-export async function dealsFromRows(run: StreamRun, ctx: OrgContext, rows: readonly SfRow[], allSplits?: ReadonlyMap<string, SfRow[]>): Promise<Versioned<Deal>[]> {
+export async function dealsFromRows(run: StreamRun, cached: OrgContext, rows: readonly SfRow[], allSplits?: ReadonlyMap<string, SfRow[]>): Promise<Versioned<Deal>[]> {
+  // The stage list is cached: a stage added or renamed since it was read triggers one re-read before mapping.
+  const ctx = await orgContextKnowingStages(run.session, run.orgCache, cached, rows.map((r) => String(r['StageName'] ?? '')), run.deps.logger);
   const live = rows.filter((r) => !bool(r['IsDeleted']));
   const splits = allSplits ?? (await readSplits(run, ctx, live.map((r) => r.Id)));
   const deals = rows.map((r) => toDeal(r, splits.get(r.Id) ?? [], ctx, bool(r['IsDeleted'])));
@@ -76,7 +78,7 @@ export async function dealsByIds(run: StreamRun, ctx: OrgContext, ids: readonly 
 }
 
 export async function syncDeals(run: StreamRun): Promise<{ pages: number; records: number }> {
-  const ctx = await loadOrgContext(run.session, run.deps.db);
+  const ctx = await loadOrgContext(run.session, run.deps.db, run.orgCache);
   let cursor = await loadStreamCursor<DealsCursor>(run);
   if (run.full) cursor = {};
   let pages = 0;

@@ -4,7 +4,7 @@ import type { Db } from '../../worker/src/db/database.js';
 import { recordSyncFailure, syncPausedUntil } from '../../worker/src/db/sync-cursors.js';
 import type { SyncObject } from '../../worker/src/queues/families.js';
 import { PermanentJobError } from '../../worker/src/queues/errors.js';
-import type { JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
+import type { Clock, JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
 import type { TokenCipher } from '../../worker/src/secrets/token-cipher.js';
 import { syncActivities } from './activities-stream.js';
 import { processChangeEvents } from './change-events.js';
@@ -12,6 +12,7 @@ import { parseSalesforceConfig, type SalesforceConfig } from './config.js';
 import { syncDeals } from './deals-stream.js';
 import { classifySalesforceError, toJobError } from './errors.js';
 import { SALESFORCE_OBJECTS } from './install.js';
+import { OrgMetadataCache } from './org-cache.js';
 import { syncFxRates, syncPipelines, syncQuotas, syncUsers } from './reference-streams.js';
 import { ApiMeter, openSession } from './session.js';
 import { streamRun, type StreamRun } from './stream-run.js';
@@ -32,6 +33,8 @@ export interface SalesforceConnectorDeps {
   readonly bulkPollMs?: number;
   /** Receives each run's API meter (calls made, org usage), for metrics and the benchmark. */
   readonly onApiUsage?: (tenantId: string, object: string, meter: ApiMeter) => void;
+  /** The time the org metadata cache expires entries by (default: the system clock). */
+  readonly clock?: Clock | undefined;
 }
 
 /** How long an object's sync rests after REQUEST_LIMIT_EXCEEDED (the allocation is a rolling 24 hours). */
@@ -48,7 +51,14 @@ const STREAMS: Readonly<Record<(typeof SALESFORCE_OBJECTS)[number], (run: Stream
 
 export function createSalesforceConnector(config: SalesforceConfig | Readonly<Record<string, string | undefined>>, deps: SalesforceConnectorDeps): CrmConnector {
   const cfg: SalesforceConfig = 'clientId' in config && typeof config['clientId'] === 'string' ? (config as SalesforceConfig) : parseSalesforceConfig(config as Record<string, string | undefined>);
-  const taskWriter = createTaskWriter(cfg, deps);
+  // One cache per connector instance: tenants are keyed apart inside it, and nothing is shared between connectors.
+  const orgCache = new OrgMetadataCache({ clock: deps.clock });
+  // A field or object the cached metadata promised is gone (FLS revoked, feature switched off):
+  // the next run must describe the org again rather than repeat the failing query for the rest of the TTL.
+  const forgetOnMissingAccess = (tenantId: string, err: unknown): void => {
+    if (classifySalesforceError(err) === 'missing-access') orgCache.forget(tenantId);
+  };
+  const taskWriter = createTaskWriter(cfg, deps, orgCache);
   return {
     source: 'salesforce',
     objects: SALESFORCE_OBJECTS,
@@ -65,10 +75,11 @@ export function createSalesforceConnector(config: SalesforceConfig | Readonly<Re
       }
       try {
         const session = await openSession(cfg, { db: jobDeps.db, cipher: deps.cipher, logger: jobDeps.logger }, payload.tenantId, meter);
-        return await stream(streamRun(session, cfg, payload, jobDeps, ctx, deps.bulkPollMs ?? 1_000));
+        return await stream(streamRun(session, cfg, payload, jobDeps, ctx, deps.bulkPollMs ?? 1_000, orgCache));
       } catch (err) {
         const jobError = toJobError(err, `syncing ${payload.object} for tenant ${payload.tenantId}`);
         const kind = classifySalesforceError(err);
+        forgetOnMissingAccess(payload.tenantId, err);
         // An upsert: the limit can hit before the first page commits, when there is no cursor row
         // yet. The pause is measured on the job's clock, the same one the check above reads.
         const retryAfter = kind === 'daily-limit' ? new Date(jobDeps.clock.now().getTime() + DAILY_LIMIT_PAUSE_MS) : undefined;
@@ -80,7 +91,8 @@ export function createSalesforceConnector(config: SalesforceConfig | Readonly<Re
       }
     },
     processEvents(payload, jobDeps, ctx) {
-      return processChangeEvents(cfg, deps.cipher, payload, jobDeps, ctx).catch((err: unknown) => {
+      return processChangeEvents(cfg, deps.cipher, orgCache, payload, jobDeps, ctx).catch((err: unknown) => {
+        forgetOnMissingAccess(payload.tenantId, err);
         throw toJobError(err, `applying Change Data Capture batch ${payload.batchId}`);
       });
     },

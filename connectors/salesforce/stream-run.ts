@@ -3,6 +3,7 @@ import { readCursor } from '../../worker/src/db/sync-cursors.js';
 import type { SyncObject } from '../../worker/src/queues/families.js';
 import type { JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
 import type { SalesforceConfig } from './config.js';
+import type { OrgMetadataCache } from './org-cache.js';
 import type { SalesforceSession } from './session.js';
 
 /** Everything one run of one object stream works with. */
@@ -17,10 +18,12 @@ export interface StreamRun {
   readonly cause: string;
   /** Bulk API 2.0 job status poll interval. */
   readonly bulkPollMs: number;
+  /** The connector's cache of org metadata (describes, stages, split types). */
+  readonly orgCache: OrgMetadataCache;
 }
 
-export function streamRun(session: SalesforceSession, config: SalesforceConfig, payload: SyncObject, deps: JobDeps, ctx: JobContext | undefined, bulkPollMs: number): StreamRun {
-  return { session, config, deps, ctx, tenantId: payload.tenantId, object: payload.object, full: payload.mode === 'full', cause: payload.cause, bulkPollMs };
+export function streamRun(session: SalesforceSession, config: SalesforceConfig, payload: SyncObject, deps: JobDeps, ctx: JobContext | undefined, bulkPollMs: number, orgCache: OrgMetadataCache): StreamRun {
+  return { session, config, deps, ctx, tenantId: payload.tenantId, object: payload.object, full: payload.mode === 'full', cause: payload.cause, bulkPollMs, orgCache };
 }
 
 export async function loadStreamCursor<C extends object>(run: StreamRun, object = run.object): Promise<C> {

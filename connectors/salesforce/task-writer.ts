@@ -1,11 +1,13 @@
 import type { CrmTaskWriter } from '../../worker/src/jobs/coaching-jobs.js';
 import { describeObject, queryAllRows, soqlString } from './api.js';
 import type { SalesforceConfig } from './config.js';
-import { errorCodeOf, toJobError } from './errors.js';
+import { classifySalesforceError, errorCodeOf, toJobError } from './errors.js';
+import type { OrgMetadataCache } from './org-cache.js';
 import { openSession, type SalesforceDeps } from './session.js';
 
 /** A custom external-id field the managed package may add to Task; when present, writes are atomic upserts. */
 export const EXTERNAL_ID_FIELD = 'SPM_Task_Id__c';
+const TASK_DESCRIBE = 'describe:Task';
 
 export function taskMarker(taskId: string): string {
   return `[spm-task:${taskId}]`;
@@ -25,7 +27,7 @@ export function taskMarker(taskId: string): string {
  * re-created. The gap: two attempts running at the same moment could both create; the
  * job runner never runs two attempts of one job at once, which closes it in practice.
  */
-export function createTaskWriter(config: SalesforceConfig, deps: SalesforceDeps): CrmTaskWriter {
+export function createTaskWriter(config: SalesforceConfig, deps: SalesforceDeps, orgCache: OrgMetadataCache): CrmTaskWriter {
   return {
     async createTask(task) {
       const session = await openSession(config, deps, task.tenantId);
@@ -41,7 +43,10 @@ export function createTaskWriter(config: SalesforceConfig, deps: SalesforceDeps)
           ...(task.dealId && task.dealId.startsWith('006') ? { WhatId: task.dealId } : {}),
           ...(task.dueDate ? { ActivityDate: task.dueDate } : {}),
         };
-        const idField = (await describeObject(session, 'Task'))?.get(EXTERNAL_ID_FIELD);
+        // Whether Task has the package field changes only when the package is installed or removed:
+        // described once per TTL, not once per task. No access to Task at all is not kept.
+        const taskFields = await orgCache.get(task.tenantId, TASK_DESCRIBE, () => describeObject(session, 'Task'), (fields) => fields !== undefined);
+        const idField = taskFields?.get(EXTERNAL_ID_FIELD);
         if (idField?.externalId) {
           session.assertBudget();
           try {
@@ -72,6 +77,8 @@ export function createTaskWriter(config: SalesforceConfig, deps: SalesforceDeps)
         if (!created.success) throw new Error(`Salesforce did not create the coaching task ${task.taskId}: ${JSON.stringify(created.errors)}`);
         return created.id;
       } catch (err) {
+        // The field the cached describe promised may be gone (package removed): the retry describes Task again.
+        if (classifySalesforceError(err) === 'missing-access') orgCache.forget(task.tenantId, TASK_DESCRIBE);
         throw toJobError(err, `creating coaching task ${task.taskId} for rep ${task.repId}`);
       }
     },

@@ -7,7 +7,7 @@ import type { ApiMeter } from '../../../connectors/salesforce/session.js';
 import type { Db } from '../../../worker/src/db/database.js';
 import { createLogger } from '../../../worker/src/observability/logger.js';
 import { createWorkerMetrics } from '../../../worker/src/observability/metrics.js';
-import type { Enqueue, JobContext, JobDeps } from '../../../worker/src/queues/handler-registry.js';
+import type { Clock, Enqueue, JobContext, JobDeps } from '../../../worker/src/queues/handler-registry.js';
 import { TokenCipher } from '../../../worker/src/secrets/token-cipher.js';
 import { seedOrgFromDataset, type SeededOrg } from '../../../sandboxes/salesforce/seed.js';
 import { startSalesforceSandbox } from '../../../sandboxes/salesforce/server.js';
@@ -45,7 +45,7 @@ export function jobContext(): JobContext {
   return { family: 'crm-sync', name: 'sync-object', jobId: 'test', attempt: 1, maxAttempts: 3, signal: new AbortController().signal };
 }
 
-export async function startHarness(db: Db, dataset: RawDataset, options: { tokenTtlSeconds?: number; rotateRefreshTokens?: boolean; dailyApiLimit?: number; bulkThreshold?: number; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(db: Db, dataset: RawDataset, options: { tokenTtlSeconds?: number; rotateRefreshTokens?: boolean; dailyApiLimit?: number; bulkThreshold?: number; env?: Record<string, string>; clock?: Clock } = {}): Promise<Harness> {
   const seeded = seedOrgFromDataset(dataset);
   const sandbox = await startSalesforceSandbox({
     org: seeded.org,
@@ -78,7 +78,7 @@ export async function startHarness(db: Db, dataset: RawDataset, options: { token
   const logger = createLogger({ level: 'silent' });
   const deps: JobDeps = { db, logger, clock: { now: () => new Date() }, metrics: createWorkerMetrics({ defaultMetrics: false }), enqueue };
   const meters: ApiMeter[] = [];
-  const connector = createSalesforceConnector(config, { db, cipher, logger, bulkPollMs: 20, onApiUsage: (_t, _o, m) => meters.push(m) });
+  const connector = createSalesforceConnector(config, { db, cipher, logger, bulkPollMs: 20, onApiUsage: (_t, _o, m) => meters.push(m), clock: options.clock });
   const harness: Harness = {
     sandbox,
     seeded,

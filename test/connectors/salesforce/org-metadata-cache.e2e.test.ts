@@ -1,0 +1,122 @@
+import diagnostics from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordNewEvents } from '../../../connectors/core/event-receipts.js';
+import { ORG_METADATA_TTL_MS } from '../../../connectors/salesforce/org-cache.js';
+import { loadDeals } from '../../../worker/src/db/records.js';
+import { PermanentJobError } from '../../../worker/src/queues/errors.js';
+import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
+import { ORG } from './fixture.js';
+import { install, jobContext, startHarness, type Harness } from './harness.js';
+
+/**
+ * Org metadata (describe Opportunity, the stage picklist, split types, describe Task) costs
+ * REST calls from the org's daily allocation. The connector reads it once per tenant per TTL
+ * on its own clock, re-reads it at once for a stage it has not seen, and never keeps a failure.
+ */
+describe('Salesforce org metadata cache', () => {
+  let t: TestDatabase;
+  let h: Harness;
+  let nowMs = Date.now();
+  const clock = { now: () => new Date(nowMs) };
+
+  // Every request the sandbox serves, seen on the server side.
+  const requests: string[] = [];
+  const onRequest = (message: unknown): void => {
+    const req = (message as { request: IncomingMessage }).request;
+    if (h && req.socket.localPort === h.sandbox.port) requests.push(decodeURIComponent(req.url ?? ''));
+  };
+  const metadataCalls = () => ({
+    describeOpportunity: requests.filter((u) => u.includes('/sobjects/Opportunity/describe')).length,
+    stages: requests.filter((u) => u.includes('FROM OpportunityStage')).length,
+    splitTypes: requests.filter((u) => u.includes('FROM OpportunitySplitType')).length,
+    describeTask: requests.filter((u) => u.includes('/sobjects/Task/describe')).length,
+  });
+  const reset = (): void => void requests.splice(0);
+  const sf = (kind: 'user' | 'deal', id: string): string => h.seeded.idMap.salesforceId(kind, id)!;
+  const deal = async (id: string) => (await loadDeals(t.db, h.tenantId, [sf('deal', id)])).get(sf('deal', id));
+
+  beforeAll(async () => {
+    diagnostics.subscribe('http.server.request.start', onRequest);
+    t = await createServerDatabase();
+    h = await startHarness(t.db, ORG, { clock });
+    await install(h);
+    await h.sync('users');
+    await h.sync('pipelines');
+  });
+  afterAll(async () => {
+    diagnostics.unsubscribe('http.server.request.start', onRequest);
+    await h?.close();
+    await t?.drop();
+  });
+
+  it('reads the org metadata once for two deals jobs within the TTL', async () => {
+    reset();
+    await h.sync('deals');
+    h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: 31000 });
+    nowMs += ORG_METADATA_TTL_MS - 1_000;
+    await h.sync('deals');
+    expect((await deal('d2'))?.amount.toString()).toBe('31000');
+    expect(metadataCalls()).toEqual({ describeOpportunity: 1, stages: 1, splitTypes: 1, describeTask: 0 });
+  });
+
+  it('a CDC batch touching an opportunity within the TTL reuses it too', async () => {
+    reset();
+    h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: 33000 });
+    const header = { entityName: 'Opportunity', recordIds: [sf('deal', 'd2')], changeType: 'UPDATE', transactionKey: 'tx-1' };
+    const eventIds = await recordNewEvents(t.db, h.tenantId, 'salesforce', [{ id: 'Opportunity:1:tx-1', payload: { ChangeEventHeader: header } }]);
+    await h.connector.processEvents({ tenantId: h.tenantId, source: 'salesforce', batchId: 'cdc-1-1-1', eventIds }, h.deps, jobContext());
+    expect((await deal('d2'))?.amount.toString()).toBe('33000');
+    expect(metadataCalls()).toEqual({ describeOpportunity: 0, stages: 0, splitTypes: 0, describeTask: 0 });
+  });
+
+  it('reads it again once the TTL has passed', async () => {
+    reset();
+    nowMs += 2_000;
+    await h.sync('deals');
+    await h.sync('deals');
+    expect(metadataCalls()).toEqual({ describeOpportunity: 1, stages: 1, splitTypes: 1, describeTask: 0 });
+  });
+
+  it('re-reads the stages once when an opportunity arrives in a stage added since, and maps it', async () => {
+    const org = h.seeded.org;
+    const stageId = org.nextId('OpportunityStage');
+    org.load('OpportunityStage', { Id: stageId, MasterLabel: 'Negotiation', ApiName: 'Negotiation', IsActive: true, SortOrder: 10, IsClosed: false, IsWon: false, ForecastCategory: 'BestCase', ForecastCategoryName: 'Best Case', DefaultProbability: '80' });
+    h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { StageName: 'Negotiation' });
+    reset();
+    await h.sync('deals');
+    expect((await deal('d2'))?.stageId).toBe(stageId);
+    expect(metadataCalls()).toEqual({ describeOpportunity: 1, stages: 1, splitTypes: 1, describeTask: 0 });
+
+    // The re-read replaced the cached entry: the next job maps the stage without another read.
+    reset();
+    h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: 34000 });
+    await h.sync('deals');
+    expect(await deal('d2')).toMatchObject({ stageId });
+    expect(metadataCalls()).toEqual({ describeOpportunity: 0, stages: 0, splitTypes: 0, describeTask: 0 });
+  });
+
+  it('does not keep a permission failure: the next job reads the org again', async () => {
+    nowMs += ORG_METADATA_TTL_MS + 1_000;
+    reset();
+    h.sandbox.faults.failNext(1, { status: 403, errorCode: 'INSUFFICIENT_ACCESS', message: 'insufficient access rights on object id', match: /\/sobjects\/Opportunity\/describe$/ });
+    const err = await h.sync('deals').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PermanentJobError);
+    expect((err as PermanentJobError).code).toBe('missing_permission');
+    await h.sync('deals');
+    expect(metadataCalls()).toEqual({ describeOpportunity: 2, stages: 1, splitTypes: 1, describeTask: 0 });
+  });
+
+  it('describes Task once for coaching tasks written within the TTL', async () => {
+    reset();
+    const writer = h.connector.taskWriter;
+    const task = { tenantId: h.tenantId, taskId: 'task-cache-1', repId: sf('user', 'ana'), dealId: sf('deal', 'd2'), title: 'Confirm the budget holder', body: 'No economic buyer yet.', dueDate: '2026-09-01' };
+    const first = await writer.createTask(task);
+    expect(await writer.createTask(task)).toBe(first);
+    await writer.createTask({ ...task, taskId: 'task-cache-2', title: 'Book the security review' });
+    expect(metadataCalls().describeTask).toBe(1);
+  });
+});
