@@ -18,6 +18,17 @@ export interface CrmConnector {
   readonly taskWriter: CrmTaskWriter;
 }
 
+/**
+ * The cause of the sync an install starts. That first sync runs the connector's streams
+ * one after another, in `objects` order, so deals never arrive before their owners and
+ * stages exist (later syncs run each stream on its own schedule).
+ */
+export function firstSyncCause(at: Date): string {
+  return `install:${at.toISOString()}`;
+}
+
+const FIRST_SYNC = /^install:/;
+
 /** The crm-sync job handlers: each job goes to the connector of its source, for active tenants only. */
 export function crmSyncHandlers(connectors: readonly CrmConnector[]): NonNullable<HandlerRegistry['crm-sync']> {
   const bySource = new Map(connectors.map((c) => [c.source, c]));
@@ -32,7 +43,11 @@ export function crmSyncHandlers(connectors: readonly CrmConnector[]): NonNullabl
   return {
     'sync-object': async (payload, deps, ctx) => {
       const p = payload as SyncObject;
-      return (await connectorFor(p.source, p.tenantId, deps)).syncObject(p, deps, ctx);
+      const connector = await connectorFor(p.source, p.tenantId, deps);
+      const result = await connector.syncObject(p, deps, ctx);
+      const next = connector.objects[connector.objects.indexOf(p.object) + 1];
+      if (next !== undefined && FIRST_SYNC.test(p.cause)) await deps.enqueue('crm-sync', 'sync-object', { ...p, object: next });
+      return result;
     },
     'process-webhook-batch': async (payload, deps, ctx) => {
       const p = payload as ProcessWebhookBatch;

@@ -13,7 +13,7 @@ import { PortalLimiters } from './rate-limiter.js';
 import { syncDeals } from './stream-deals.js';
 import { syncEngagements } from './stream-engagements.js';
 import { syncGoals, syncOwners, syncPipelines } from './stream-snapshots.js';
-import { HUBSPOT_OBJECTS, isHubspotObject, nextObject } from './streams.js';
+import { HUBSPOT_OBJECTS, isHubspotObject } from './streams.js';
 import type { StreamResult, SyncEnv } from './sync-env.js';
 import { hubspotTaskWriter } from './task-writer.js';
 
@@ -36,8 +36,6 @@ export interface HubspotConnector extends CrmConnector {
 }
 
 /** Causes that start a chain: each stream enqueues the next, so deals sync after their owners and pipelines. */
-const CHAINED_CAUSE = /^(install|resync):/;
-
 export function createHubspotConnector(config: HubspotConfig, deps: HubspotConnectorDeps): HubspotConnector {
   const now = deps.now ?? Date.now;
   const tokens = new TokenManager({ db: deps.db, cipher: deps.cipher, config, logger: deps.logger, now });
@@ -76,8 +74,6 @@ export function createHubspotConnector(config: HubspotConfig, deps: HubspotConne
         default:
           result = await syncEngagements(payload.object, env, payload.mode);
       }
-      const next = nextObject(payload.object);
-      if (next && CHAINED_CAUSE.test(payload.cause)) await jobDeps.enqueue('crm-sync', 'sync-object', { ...payload, object: next });
       jobDeps.logger.info({ tenantId: payload.tenantId, object: payload.object, ...result }, 'HubSpot stream synced');
       return { pages: result.pages, records: result.records };
     },

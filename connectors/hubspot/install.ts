@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { issueState, consumeState } from '../core/oauth-states.js';
 import { recordInstall } from '../core/tenant-connections.js';
+import { firstSyncCause } from '../core/crm-connector.js';
 import type { Db } from '../../worker/src/db/database.js';
 import type { Enqueue } from '../../worker/src/queues/handler-registry.js';
 import type { TokenCipher } from '../../worker/src/secrets/token-cipher.js';
@@ -63,7 +64,7 @@ export async function completeInstall(deps: InstallDeps, query: { code?: string 
     settings: { appId: config.appId, hubDomain: info.hubDomain ?? '' },
   });
   try {
-    await deps.enqueue('crm-sync', 'sync-object', { tenantId, source: 'hubspot', object: HUBSPOT_OBJECTS[0], mode: 'incremental', cause: `install:${new Date(now).toISOString()}` });
+    await deps.enqueue('crm-sync', 'sync-object', { tenantId, source: 'hubspot', object: HUBSPOT_OBJECTS[0], mode: 'incremental', cause: firstSyncCause(new Date(now)) });
   } catch (error) {
     // The install itself succeeded (and its state is spent): the tenant's scheduled syncs start the data flowing.
     deps.logger.warn({ err: error, tenantId }, 'the first HubSpot sync could not be queued; the scheduled syncs will run it');

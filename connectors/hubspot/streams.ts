@@ -6,7 +6,3 @@ export function isHubspotObject(value: string): value is HubspotObject {
   return (HUBSPOT_OBJECTS as readonly string[]).includes(value);
 }
 
-/** The stream an install- or schedule-started chain runs after this one. */
-export function nextObject(object: HubspotObject): HubspotObject | undefined {
-  return HUBSPOT_OBJECTS[HUBSPOT_OBJECTS.indexOf(object) + 1];
-}

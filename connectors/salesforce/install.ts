@@ -2,6 +2,7 @@ import jsforce from 'jsforce';
 import type { Logger } from 'pino';
 import { issueState, consumeState } from '../core/oauth-states.js';
 import { recordInstall } from '../core/tenant-connections.js';
+import { firstSyncCause } from '../core/crm-connector.js';
 import type { Db } from '../../worker/src/db/database.js';
 import type { Enqueue } from '../../worker/src/queues/handler-registry.js';
 import type { TokenCipher } from '../../worker/src/secrets/token-cipher.js';
@@ -85,8 +86,8 @@ export async function completeInstall(config: SalesforceConfig, deps: InstallDep
   });
   deps.logger?.info({ tenantId, orgId }, 'salesforce org connected');
   if (deps.enqueue) {
-    const cause = `install:${new Date().toISOString()}`;
-    for (const object of SALESFORCE_OBJECTS) await deps.enqueue('crm-sync', 'sync-object', { tenantId, source: 'salesforce', object, mode: 'incremental', cause });
+    // The first stream; each one queues the next when it is done (crmSyncHandlers).
+    await deps.enqueue('crm-sync', 'sync-object', { tenantId, source: 'salesforce', object: SALESFORCE_OBJECTS[0], mode: 'incremental', cause: firstSyncCause(new Date()) });
   }
   return { tenantId, returnTo: pending.returnTo, installedBy: userId };
 }

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../../shared/src/money/decimal.js';
+import { crmSyncHandlers, firstSyncCause, type CrmConnector } from '../../../connectors/core/crm-connector.js';
 import { consumeState, issueState } from '../../../connectors/core/oauth-states.js';
 import { recordNewEvents } from '../../../connectors/core/event-receipts.js';
 import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
 import { markDisconnected, readConnection, recordInstall, storeRefreshedTokens } from '../../../connectors/core/tenant-connections.js';
 import { importDataset } from '../../../worker/src/db/import-dataset.js';
+import type { SyncObject } from '../../../worker/src/queues/families.js';
+import { jobContext, jobDeps } from '../hubspot/support.js';
 import { readCursor } from '../../../worker/src/db/sync-cursors.js';
 import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
 import { TokenCipher } from '../../../worker/src/secrets/token-cipher.js';
@@ -103,6 +106,43 @@ describe.each(DATABASE_TARGETS)('connector core on %s', (_name, create) => {
     enqueued.length = 0;
     const replay = await writeSyncPage({ db: t.db, enqueue }, { tenantId: 'hs-101', source: 'hubspot', object: 'deals' }, { phase: 'incremental', cursor: { since: '2026-07-15T00:00:00Z' } }, { deals: [{ record: d1, modifiedAt: '2026-07-15T00:00:00Z' }] }, 'sync:deals:p1-again');
     expect([replay.dealsChanged, replay.payees, enqueued]).toEqual([0, [], []]);
+  });
+
+  it('runs the first sync after an install stream by stream in dependency order; other syncs queue nothing', async () => {
+    const tenantId = await recordInstall(t.db, cipher, { source: 'salesforce', externalId: '00D-first-sync', name: 'First sync', homeCurrency: 'USD', tokens: { accessToken: 'at', refreshToken: 'rt', expiresAt: new Date('2026-08-01T00:30:00Z'), scopes: [] }, settings: {} });
+    const synced: string[] = [];
+    const failing = new Set<string>();
+    const connector: CrmConnector = {
+      source: 'salesforce',
+      objects: ['users', 'pipelines', 'deals'],
+      async syncObject(payload) {
+        if (failing.has(payload.object)) throw new Error(`${payload.object} failed`);
+        synced.push(payload.object);
+        return { pages: 1, records: 1 };
+      },
+      processEvents: async () => ({ events: 0 }),
+      taskWriter: { createTask: async () => 'x' } as unknown as CrmConnector['taskWriter'],
+    };
+    const queue: SyncObject[] = [];
+    const deps = jobDeps(t.db, (async (_family: string, _name: string, payload: SyncObject) => {
+      queue.push(payload);
+      return { jobId: String(queue.length) };
+    }) as unknown as Enqueue);
+    const handler = crmSyncHandlers([connector])['sync-object']!;
+    // The install queues the first stream; each one done queues the next, so deals come after their owners and stages.
+    queue.push({ tenantId, source: 'salesforce', object: 'users', mode: 'incremental', cause: firstSyncCause(new Date('2026-07-01T00:00:00Z')) });
+    while (queue.length > 0) await handler(queue.shift()!, deps, jobContext());
+    expect(synced).toEqual(['users', 'pipelines', 'deals']);
+
+    // A scheduled sync runs its own stream only.
+    synced.length = 0;
+    await handler({ tenantId, source: 'salesforce', object: 'users', mode: 'incremental', cause: 'schedule' }, deps, jobContext());
+    expect([synced, queue]).toEqual([['users'], []]);
+
+    // A stream that fails queues nothing after it (its job retries, and the chain goes on from there).
+    failing.add('pipelines');
+    await expect(handler({ tenantId, source: 'salesforce', object: 'pipelines', mode: 'incremental', cause: firstSyncCause(new Date()) }, deps, jobContext())).rejects.toThrow('pipelines failed');
+    expect(queue).toEqual([]);
   });
 
   it('a change to people asks for a tenant-wide reconcile instead of guessing who is affected', async () => {
