@@ -8,7 +8,7 @@ import type { Clock, JobContext, JobDeps } from '../../worker/src/queues/handler
 import type { TokenCipher } from '../../worker/src/secrets/token-cipher.js';
 import { syncActivities } from './activities-stream.js';
 import { processChangeEvents } from './change-events.js';
-import { parseSalesforceConfig, type SalesforceConfig } from './config.js';
+import type { SalesforceConfig } from './config.js';
 import { syncDeals } from './deals-stream.js';
 import { classifySalesforceError, toJobError } from './errors.js';
 import { SALESFORCE_OBJECTS } from './install.js';
@@ -49,8 +49,7 @@ const STREAMS: Readonly<Record<(typeof SALESFORCE_OBJECTS)[number], (run: Stream
   activities: syncActivities,
 };
 
-export function createSalesforceConnector(config: SalesforceConfig | Readonly<Record<string, string | undefined>>, deps: SalesforceConnectorDeps): CrmConnector {
-  const cfg: SalesforceConfig = 'clientId' in config && typeof config['clientId'] === 'string' ? (config as SalesforceConfig) : parseSalesforceConfig(config as Record<string, string | undefined>);
+export function createSalesforceConnector(cfg: SalesforceConfig, deps: SalesforceConnectorDeps): CrmConnector {
   // One cache per connector instance: tenants are keyed apart inside it, and nothing is shared between connectors.
   const orgCache = new OrgMetadataCache({ clock: deps.clock });
   // A field or object the cached metadata promised is gone (FLS revoked, feature switched off):

@@ -2,7 +2,9 @@ import type { RawDataset } from '../../shared/src/input/dataset.schema.js';
 import { Decimal } from '../../shared/src/money/decimal.js';
 import { generateTenant, type TenantOptions } from '../../shared/src/synthetic/index.js';
 import type { IdKind, IdMap as PortalIdMap } from '../portal-seed/id-map.js';
+import { canonicalTimeMs } from '../portal-seed/canonical-time.js';
 import { quotaWindow } from '../portal-seed/quota-window.js';
+import { stableHash } from '../portal-seed/stable-hash.js';
 import { salesforceId } from './ids.js';
 import { percentOf, SalesforceOrg } from './store.js';
 
@@ -96,15 +98,9 @@ function day(text: string): string {
   return text.slice(0, 10);
 }
 
-/** A canonical date or timestamp as epoch ms (dates at 00:00 UTC, or at `fallbackTime` hh:mm:ss UTC). */
-function instant(text: string, fallbackTime = '00:00:00'): number {
-  if (text.length === 10 && text[4] === '-' && text[7] === '-') {
-    const ms = Date.UTC(Number(text.slice(0, 4)), Number(text.slice(5, 7)) - 1, Number(text.slice(8, 10)), Number(fallbackTime.slice(0, 2)), Number(fallbackTime.slice(3, 5)), Number(fallbackTime.slice(6, 8)));
-    if (!Number.isNaN(ms)) return ms;
-  }
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new RangeError(`"${text}" is not a date or timestamp`);
-  return ms;
+/** A canonical date or timestamp as epoch ms; a date alone is taken at `hourUtc` that day. */
+function instant(text: string, hourUtc = 0): number {
+  return canonicalTimeMs(text) + (text.length === 10 ? hourUtc * 3_600_000 : 0);
 }
 
 /** A decimal amount as its canonical text ("45000", "0.5"); decimal.js only for unusual forms. */
@@ -119,9 +115,7 @@ function developerName(text: string): string {
 }
 
 function orgIdFor(tenantId: string): string {
-  let h = 0;
-  for (let i = 0; i < tenantId.length; i++) h = (h * 31 + tenantId.charCodeAt(i)) >>> 0;
-  return salesforceId('00D', (h % 1_000_000) + 1);
+  return salesforceId('00D', (stableHash(tenantId) % 1_000_000) + 1);
 }
 
 /** 1 / rate to 6 decimals: Salesforce stores "units of this currency per corporate unit". */
@@ -337,7 +331,7 @@ export function seedOrgFromDataset(dataset: RawDataset, options: SeedOptions = {
     const status = activity.status ?? 'completed';
     if (whatId !== null && status === 'completed' && (lastActivity.get(whatId) ?? '') < date) lastActivity.set(whatId, date);
     if (activity.type === 'meeting') {
-      const start = instant(activity.occurredAt, '15:00:00');
+      const start = instant(activity.occurredAt, 15);
       const id = org.nextId('Event');
       const deleted = status === 'canceled';
       org.load('Event', {
@@ -350,7 +344,7 @@ export function seedOrgFromDataset(dataset: RawDataset, options: SeedOptions = {
       continue;
     }
     const subtype = activity.type === 'email' ? 'Email' : activity.type === 'call' ? 'Call' : 'Task';
-    const completedAt = instant(activity.occurredAt, '12:00:00');
+    const completedAt = instant(activity.occurredAt, 12);
     const id = org.nextId('Task');
     org.load('Task', {
       Id: id, IsDeleted: false, Subject: subtype === 'Task' ? 'Follow up' : subtype, WhatId: whatId, WhoId: null, OwnerId: ownerId, ActivityDate: date,
