@@ -2,35 +2,25 @@ import { HUNDRED, ONE, ZERO, add, compact, compare, fitsPrecision, multiply, typ
 import { minorUnits } from '../money/currency.js';
 import { displayMoney } from '../money/money.js';
 import type { Activity } from '../domain/activities.js';
-import type { Deal } from '../domain/deals.js';
 import type { AttainmentBonusComponent, CommissionComponent, Component, Plan, SpiffComponent } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
 import { Deferred, type MaybeDeferred } from './deferred.js';
 import { LazyWords, Words, pct, quantity, ratePhrase, slicesPhrase } from './explain.js';
-import { FactsSource, PlanPayoutLine, type LineDraft, type TierFacts } from './payout-line.js';
+import { FactsSource, PlanPayoutLine, type LineDraft, type LineEvent, type TierFacts } from './payout-line.js';
 import type { EffectiveQuota } from './quota-target.js';
-import type { FxUse, Provenance } from './statement.js';
+import type { Provenance } from './statement.js';
 import { RunningCap } from './running-cap.js';
 import { attainmentPercent, initialTierState, payTiered, TierSchedule, type RawSlice, type TierState } from './tiers.js';
-import type { CreditKind } from '../plan/plan.js';
-import type { UserId } from '../domain/ids.js';
 
-/** One deal or activity as it counts for one payee under one component. */
-export interface CreditEvent {
+/** One credited record for one payee under one component, in the order components pay them. */
+export interface CreditEvent extends LineEvent {
   readonly recordId: string;
-  readonly date: IsoDate;
-  readonly deal: Deal | undefined;
-  readonly activity: Activity | undefined;
   /** Moves attainment (plan currency for revenue, units for counts). */
   readonly quotaValue: Decimal;
   /** What is paid on. */
   readonly payoutValue: Decimal;
   /** The payee's share of the record across the payout credits (for per-deal fixed amounts). */
   readonly payoutShare: Decimal;
-  readonly credit: { readonly kind: CreditKind; readonly percent: Decimal; readonly via: UserId | undefined } | undefined;
-  /** Everyone whose credit passed up to this payee on the record (roll-ups). */
-  readonly vias: readonly UserId[];
-  readonly creditFx: FxUse | undefined;
 }
 
 /** A plan line in the plan currency, exact, with gate and caps applied but not yet converted or rounded. */
@@ -39,11 +29,6 @@ export type RawLine = PlanPayoutLine;
 export interface ComponentResult {
   readonly lines: RawLine[];
   readonly credited: Decimal;
-}
-
-/** The reports a roll-up came through, as a line keeps them: only when there are two or more (a single one is on the credit). */
-function viasOf(event: CreditEvent): readonly UserId[] | undefined {
-  return event.vias.length > 1 ? event.vias : undefined;
 }
 
 function label(event: CreditEvent): string {
@@ -202,15 +187,10 @@ class CommissionPayer implements ComponentPayer {
     const line = this.out.add({
       keyRest: event.recordId,
       kind: 'commission',
-      date: event.date,
+      event,
       amount: result.amount,
       cumulativeAfter: state.cumulative,
       text: ctx,
-      deal: event.deal,
-      activity: event.activity,
-      credit: event.credit,
-      creditFx: event.creditFx,
-      vias: viasOf(event),
       facts: this.trace,
       quotaCredit: event.quotaValue,
       creditedValue: event.payoutValue,
@@ -224,18 +204,13 @@ class CommissionPayer implements ComponentPayer {
       this.out.add({
         keyRest: event.recordId,
         kind: 'true-up',
-        date: event.date,
+        event,
         amount: t.amount,
         cumulativeAfter: state.cumulative,
         text: new LazyWords(() => {
           const { attainmentBefore, attainmentAfter } = line.provenance;
           return `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(attainmentBefore, attainmentAfter).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${ctx.money(t.amount)} under ${ctx.component.name}.`;
         }),
-        deal: event.deal,
-        activity: event.activity,
-        credit: event.credit,
-        creditFx: event.creditFx,
-        vias: viasOf(event),
         facts,
         quotaCredit: undefined,
         creditedValue: t.base,
@@ -344,7 +319,7 @@ class SpiffPayer implements ComponentPayer {
     this.out.add({
       keyRest: event.recordId,
       kind: 'spiff',
-      date: event.date,
+      event,
       amount,
       cumulativeAfter: cumulative,
       text: new LazyWords(() => {
@@ -354,11 +329,6 @@ class SpiffPayer implements ComponentPayer {
             : `${quantity(event.payoutValue, measure, plan.currency)} at ${ratePhrase(component.rate!, measure, plan.currency)}`;
         return `${component.name}${component.frequency === 'once-per-period' ? ' (once per period)' : ''}: ${label(event)} on ${event.date} qualifies; ${how} = ${ctx.money(amount)} (${plan.name} v${plan.version}).`;
       }),
-      deal: event.deal,
-      activity: event.activity,
-      credit: event.credit,
-      creditFx: event.creditFx,
-      vias: viasOf(event),
       facts: { attainmentBefore: a0, attainmentAfter: a1, slices: NO_SLICES },
       quotaCredit: undefined,
       creditedValue: event.payoutValue,
@@ -402,18 +372,13 @@ class BonusPayer implements ComponentPayer {
       this.out.add({
         keyRest: threshold.attainment.toString(),
         kind: 'bonus',
-        date: event.date,
+        event,
         amount: threshold.amount,
         cumulativeAfter: cumulative,
         text: new LazyWords(
           () =>
             `${component.name}: attainment reached ${pct(threshold.attainment)} on ${event.date} with ${label(event)}${attainmentText(a0, attained)}; bonus ${ctx.money(threshold.amount)} (${plan.name} v${plan.version}).`,
         ),
-        deal: event.deal,
-        activity: event.activity,
-        credit: event.credit,
-        creditFx: event.creditFx,
-        vias: viasOf(event),
         facts: { attainmentBefore: a0, attainmentAfter: attained, slices: NO_SLICES },
         quotaCredit: undefined,
         creditedValue: event.payoutValue,
@@ -453,7 +418,7 @@ class GateAndCap {
     const gateOpen = this.gateValue === undefined || compare(draft.cumulativeAfter, this.gateValue) >= 0;
     if (!gateOpen) {
       this.withheld = add(this.withheld, draft.amount);
-      this.withheldSince ??= draft.date;
+      this.withheldSince ??= draft.event.date;
       return this.push(draft, true);
     }
     if (this.withheld.isZero()) return this.push(draft, false);
@@ -472,17 +437,12 @@ class GateAndCap {
       {
         keyRest: rest,
         kind: 'gate-release',
-        date: opener.date,
+        event: opener.event,
         amount: released,
         cumulativeAfter: opener.cumulativeAfter,
         text: new LazyWords(
-          () => `Gate reached on ${opener.date}: attainment passed ${pct(component.gate!)}, releasing ${displayMoney({ amount: released, currency: plan.currency }, plan.rounding)} withheld since ${since} under ${component.name}.`,
+          () => `Gate reached on ${opener.event.date}: attainment passed ${pct(component.gate!)}, releasing ${displayMoney({ amount: released, currency: plan.currency }, plan.rounding)} withheld since ${since} under ${component.name}.`,
         ),
-        deal: opener.deal,
-        activity: opener.activity,
-        credit: opener.credit,
-        creditFx: opener.creditFx,
-        vias: opener.vias,
         facts,
         quotaCredit: undefined,
         creditedValue: undefined,

@@ -37,23 +37,28 @@ export abstract class FactsSource {
   abstract factsOf(line: PlanPayoutLine): TierFacts;
 }
 
+/** The credited record a line pays on, as its component received it: what the line's date and provenance come from. */
+export interface LineEvent {
+  readonly date: IsoDate;
+  readonly deal: Deal | undefined;
+  readonly activity: Activity | undefined;
+  readonly credit: Provenance['credit'];
+  /** Everyone whose credit passed up to this payee on the record (roll-ups). */
+  readonly vias: readonly UserId[];
+  readonly creditFx: FxUse | undefined;
+}
+
 /** A line as its component computed it, before its gate and cap. */
 export interface LineDraft {
   /** The key after `${plan id}|${component id}|${kind}|` (see PlanPayoutLine.key). */
   readonly keyRest: string;
   readonly kind: LineKind;
-  readonly date: IsoDate;
+  /** The record paid on; the line is dated on it. */
+  readonly event: LineEvent;
   readonly amount: Decimal;
   /** Quota credit after the line's event: the gate compares it. */
   readonly cumulativeAfter: Decimal;
   readonly text: Text;
-  /** The deal paid on (provenance names it when read). */
-  readonly deal: Deal | undefined;
-  readonly activity: Activity | undefined;
-  readonly credit: Provenance['credit'];
-  readonly creditFx: FxUse | undefined;
-  /** The reports a roll-up came through, when there are two or more (the credit names a single one). */
-  readonly vias: readonly UserId[] | undefined;
   readonly facts: TierFacts | FactsSource;
   /** The quota credit of the event paid (what a FactsSource replays); undefined for other lines. */
   readonly quotaCredit: Decimal | undefined;
@@ -118,17 +123,19 @@ export class PlanPayoutLine implements PayoutLine {
   constructor(source: LineSource, draft: LineDraft, uncapped: Decimal, payable: Decimal, capped: boolean, withheld: boolean) {
     // Every line gets the same fields in the same order: one hidden class for a million lines.
     this.kind = draft.kind;
-    this.date = draft.date;
+    const event = draft.event;
+    this.date = event.date;
     this.amount = payable;
     this.exact = payable;
     this.uncapped = uncapped;
     this.#source = source;
     this.#keyRest = draft.keyRest;
     this.#text = draft.text;
-    this.#deal = draft.deal;
-    this.#detail = draft.activity ?? draft.vias;
-    this.#credit = draft.credit;
-    this.#creditFx = draft.creditFx;
+    this.#deal = event.deal;
+    // A single report a roll-up came through is named by the credit; the line keeps two or more.
+    this.#detail = event.activity ?? (event.vias.length > 1 ? event.vias : undefined);
+    this.#credit = event.credit;
+    this.#creditFx = event.creditFx;
     this.#creditedValue = draft.creditedValue;
     this.#calculated = draft.amount;
     this.#facts = draft.facts;
