@@ -1,18 +1,21 @@
-import { BarChart, EmptyState, LineChart, LoadingSpinner, Text } from '@hubspot/ui-extensions';
+import { BarChart, EmptyState, LineChart, Text } from '@hubspot/ui-extensions';
 import type { ChartView } from '../../../../../backend/src/cards/view-models.js';
 import type { CardApi } from '../lib/card-api.js';
-import { useLoadable } from '../lib/use-loadable.js';
-import { ProblemView } from './ProblemView.js';
+import { LoadFrame } from './CardFrame.js';
 
 /**
  * A chart the backend prepared. `y` is for plotting only (the backend rounds it); tooltips
  * and labels never do arithmetic on it. A chart failing to load leaves the rest of the card intact.
  */
 export function ChartPanel({ href, api, testId }: { href: string; api: CardApi; testId: string }) {
-  const { state, reload } = useLoadable(() => api.get<ChartView>(href, 'chart'), href);
-  if (state.status === 'loading') return <LoadingSpinner label="Loading chart" size="sm" />;
-  if (state.status === 'failed') return <ProblemView problem={state.problem} subject="this chart" onRetry={reload} />;
-  const chart = state.data;
+  return (
+    <LoadFrame load={() => api.get<ChartView>(href, 'chart')} loadKey={href} loading="Loading chart" subject="this chart" inline>
+      {(chart) => <Chart chart={chart} testId={testId} />}
+    </LoadFrame>
+  );
+}
+
+function Chart({ chart, testId }: { chart: ChartView; testId: string }) {
   if (chart.data.length === 0) {
     return (
       <EmptyState title={chart.title} imageName="emptyStateCharts" layout="horizontal" imageWidth={120} testId={testId}>

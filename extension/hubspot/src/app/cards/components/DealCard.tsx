@@ -1,29 +1,26 @@
-import { Divider, EmptyState, Flex, Heading, LoadingSpinner, Statistics, StatisticsItem, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Tag, Text } from '@hubspot/ui-extensions';
+import { Divider, EmptyState, Heading, Statistics, StatisticsItem, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Tag, Text } from '@hubspot/ui-extensions';
 import type { CrmContext } from '@hubspot/ui-extensions';
 import type { DealCardView } from '../../../../../backend/src/cards/view-models.js';
-import { apiOriginFrom } from '../lib/api-origin.js';
-import { createCardApi, type CardApi } from '../lib/card-api.js';
+import type { CardApi } from '../lib/card-api.js';
 import { CARD_PATHS } from '../lib/card-routes.js';
-import { useLoadable } from '../lib/use-loadable.js';
 import { AttainmentBars } from './AttainmentBars.js';
+import { FreshnessFrame, LoadFrame, WithCardApi } from './CardFrame.js';
 import { ExplainToggle } from './ExplainToggle.js';
-import { FreshnessNote } from './FreshnessNote.js';
-import { ProblemView } from './ProblemView.js';
 
 const SUBJECT = 'what this deal pays you';
 
 /** The deal-record card: what this deal pays the viewer, and where it leaves their attainment. */
 export function DealCard({ context }: { context: Pick<CrmContext, 'crm' | 'variables'> }) {
-  const origin = apiOriginFrom(context.variables);
-  if (!origin.ok) return <ProblemView problem={{ kind: 'config', message: origin.problem }} subject={SUBJECT} />;
-  return <DealCardLoader api={createCardApi(origin.origin)} dealId={String(context.crm.objectId)} />;
-}
-
-function DealCardLoader({ api, dealId }: { api: CardApi; dealId: string }) {
-  const { state, reload } = useLoadable(() => api.get<DealCardView>(CARD_PATHS.deal(dealId), 'deal'), dealId);
-  if (state.status === 'loading') return <LoadingSpinner label="Working out what this deal pays you" layout="centered" />;
-  if (state.status === 'failed') return <ProblemView problem={state.problem} subject={SUBJECT} onRetry={reload} />;
-  return <DealCardBody view={state.data} api={api} />;
+  const dealId = String(context.crm.objectId);
+  return (
+    <WithCardApi variables={context.variables} subject={SUBJECT}>
+      {(api) => (
+        <LoadFrame load={() => api.get<DealCardView>(CARD_PATHS.deal(dealId), 'deal')} loadKey={dealId} loading="Working out what this deal pays you" subject={SUBJECT}>
+          {(view) => <DealCardBody view={view} api={api} />}
+        </LoadFrame>
+      )}
+    </WithCardApi>
+  );
 }
 
 function DealCardBody({ view, api }: { view: DealCardView; api: CardApi }) {
@@ -44,20 +41,19 @@ function DealCardBody({ view, api }: { view: DealCardView; api: CardApi }) {
         ? `${view.payee.name} is not the owner, on a split, or the manager of this deal, so it adds nothing to quota or pay.`
         : `The deal credits ${view.payee.name}, but no commission plan covers ${view.period ?? 'its close date'}. Ask your admin to check the plan's dates and members.`;
     return (
-      <Flex direction="column" gap="sm">
+      <FreshnessFrame freshness={view.freshness} freshnessTestId="deal-freshness" gap="sm">
         {status}
         <EmptyState title={title} imageName="deals" layout="horizontal" imageWidth={120}>
           <Text>{reason}</Text>
         </EmptyState>
-        <FreshnessNote freshness={view.freshness} testId="deal-freshness" />
-      </Flex>
+      </FreshnessFrame>
     );
   }
 
   const estimate = view.outcome === 'estimate';
   const nextTier = view.nextTier;
   return (
-    <Flex direction="column" gap="sm">
+    <FreshnessFrame freshness={view.freshness} freshnessTestId="deal-freshness" gap="sm">
       {status}
       <Heading>{estimate ? `If this deal closes${view.period ? ` in ${view.period}` : ''}` : `What this deal paid${view.period ? ` in ${view.period}` : ''}`}</Heading>
       <Statistics>
@@ -94,7 +90,6 @@ function DealCardBody({ view, api }: { view: DealCardView; api: CardApi }) {
       ) : null}
       {view.explain ? <ExplainToggle link={view.explain} api={api} /> : null}
       <Divider />
-      <FreshnessNote freshness={view.freshness} testId="deal-freshness" />
-    </Flex>
+    </FreshnessFrame>
   );
 }

@@ -1,9 +1,8 @@
 import { useState } from 'react';
-import { Button, Flex, LoadingSpinner, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text } from '@hubspot/ui-extensions';
+import { Button, Flex, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text } from '@hubspot/ui-extensions';
 import type { ExplanationLink, ExplanationView } from '../../../../../backend/src/cards/view-models.js';
 import type { CardApi } from '../lib/card-api.js';
-import { useLoadable } from '../lib/use-loadable.js';
-import { ProblemView } from './ProblemView.js';
+import { LoadFrame } from './CardFrame.js';
 
 /** "Why is this my number?": opens the lines behind a figure, fetched only when asked for. */
 export function ExplainToggle({ link, api }: { link: ExplanationLink; api: CardApi }) {
@@ -13,16 +12,16 @@ export function ExplainToggle({ link, api }: { link: ExplanationLink; api: CardA
       <Button variant="transparent" size="sm" onClick={() => setOpen((was) => !was)} testId={`explain-${link.figure}`}>
         {open ? `Hide: ${link.label}` : link.label}
       </Button>
-      {open ? <Explanation href={link.href} api={api} /> : null}
+      {open ? (
+        <LoadFrame load={() => api.get<ExplanationView>(link.href, 'explanation')} loadKey={link.href} loading="Loading the explanation" subject="the explanation" inline>
+          {(view) => <Explanation view={view} />}
+        </LoadFrame>
+      ) : null}
     </Flex>
   );
 }
 
-function Explanation({ href, api }: { href: string; api: CardApi }) {
-  const { state, reload } = useLoadable(() => api.get<ExplanationView>(href, 'explanation'), href);
-  if (state.status === 'loading') return <LoadingSpinner label="Loading the explanation" size="sm" />;
-  if (state.status === 'failed') return <ProblemView problem={state.problem} subject="the explanation" onRetry={reload} />;
-  const view = state.data;
+function Explanation({ view }: { view: ExplanationView }) {
   return (
     <Flex direction="column" gap="xs" testId="explanation">
       <Text format={{ fontWeight: 'demibold' }}>

@@ -1,25 +1,24 @@
-import { EmptyState, Flex, Heading, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text } from '@hubspot/ui-extensions';
+import { EmptyState, Heading, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text } from '@hubspot/ui-extensions';
 import type { ManagerCardView } from '../../../../../backend/src/cards/view-models.js';
 import type { CardApi } from '../lib/card-api.js';
+import { FreshnessFrame } from './CardFrame.js';
 import { ChartPanel } from './ChartPanel.js';
 import { CoachingPromptItem } from './CoachingPromptItem.js';
-import { FreshnessNote } from './FreshnessNote.js';
 
 /** A manager's team ranked by attainment, team charts, and coaching prompts to act on. */
 export function ManagerView({ view, api }: { view: ManagerCardView; api: CardApi }) {
   if (view.team.length === 0) {
     return (
-      <Flex direction="column" gap="sm" testId="manager-view">
+      <FreshnessFrame freshness={view.freshness} freshnessTestId="team-freshness" gap="sm" testId="manager-view">
         <EmptyState title="No reps report to you" imageName="contacts" layout="horizontal" imageWidth={120}>
           <Text>The team view lists reps whose manager is {view.manager.name} in the synced CRM hierarchy. Ask your admin to set reps' managers if this is wrong.</Text>
         </EmptyState>
-        <FreshnessNote freshness={view.freshness} testId="team-freshness" />
-      </Flex>
+      </FreshnessFrame>
     );
   }
   const openPrompts = view.prompts.filter((prompt) => prompt.status === 'open' || prompt.status === 'actioned');
   return (
-    <Flex direction="column" gap="md" testId="manager-view">
+    <FreshnessFrame freshness={view.freshness} freshnessTestId="team-freshness" gap="md" testId="manager-view">
       <Heading>
         {view.manager.name}'s team: {view.period.id}
       </Heading>
@@ -57,7 +56,6 @@ export function ManagerView({ view, api }: { view: ManagerCardView; api: CardApi
       ) : (
         openPrompts.map((prompt) => <CoachingPromptItem key={prompt.id} prompt={prompt} api={api} />)
       )}
-      <FreshnessNote freshness={view.freshness} testId="team-freshness" />
-    </Flex>
+    </FreshnessFrame>
   );
 }

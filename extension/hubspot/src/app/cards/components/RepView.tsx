@@ -2,9 +2,9 @@ import { EmptyState, Flex, Heading, Statistics, StatisticsItem, Table, TableBody
 import type { KpiComparison, RepCardView } from '../../../../../backend/src/cards/view-models.js';
 import type { CardApi } from '../lib/card-api.js';
 import { AttainmentBars } from './AttainmentBars.js';
+import { FreshnessFrame } from './CardFrame.js';
 import { ChartPanel } from './ChartPanel.js';
 import { ExplainToggle } from './ExplainToggle.js';
-import { FreshnessNote } from './FreshnessNote.js';
 
 const VERSUS_TAG: Record<NonNullable<KpiComparison['versusMedian']>, { text: string; variant: 'success' | 'warning' | 'default' }> = {
   better: { text: 'Better than team', variant: 'success' },
@@ -16,17 +16,16 @@ const VERSUS_TAG: Record<NonNullable<KpiComparison['versusMedian']>, { text: str
 export function RepView({ view, api }: { view: RepCardView; api: CardApi }) {
   if (view.attainment.length === 0 && view.kpis.length === 0) {
     return (
-      <Flex direction="column" gap="sm" testId="rep-view">
+      <FreshnessFrame freshness={view.freshness} freshnessTestId="rep-freshness" gap="sm" testId="rep-view">
         <EmptyState title={`No plan for ${view.rep.name} in ${view.period.id}`} imageName="target" layout="horizontal" imageWidth={120}>
           <Text>You are not on a commission plan this period, so there is no quota or pay to show. Ask your admin if that is wrong.</Text>
         </EmptyState>
-        <FreshnessNote freshness={view.freshness} testId="rep-freshness" />
-      </Flex>
+      </FreshnessFrame>
     );
   }
   const { earnings, nextTier } = view;
   return (
-    <Flex direction="column" gap="md" testId="rep-view">
+    <FreshnessFrame freshness={view.freshness} freshnessTestId="rep-freshness" gap="md" testId="rep-view">
       <Heading>
         {view.rep.name}: {view.period.id}
       </Heading>
@@ -71,7 +70,6 @@ export function RepView({ view, api }: { view: RepCardView; api: CardApi }) {
       ) : null}
       <ChartPanel href={view.charts.attainmentTrend} api={api} testId="chart-attainment-trend" />
       <ChartPanel href={view.charts.pipelineByStage} api={api} testId="chart-pipeline-by-stage" />
-      <FreshnessNote freshness={view.freshness} testId="rep-freshness" />
-    </Flex>
+    </FreshnessFrame>
   );
 }
