@@ -1,6 +1,6 @@
 /**
- * Shared helpers for the SPM cards: parse the backend's view models, turn Apex failures into
- * something a user can act on, and pick idempotency keys. Money arrives as display strings
+ * Shared helpers for the SPM cards: load and parse the backend's view models, turn Apex failures
+ * into something a user can act on, and pick idempotency keys. Money arrives as display strings
  * from the backend; nothing here does arithmetic on it.
  */
 
@@ -60,6 +60,24 @@ export function describeProblem(error, subject) {
     else if (code === 'not_found') title = 'Nothing to show yet';
     else if (locked) title = `You can't see ${subject}`;
     return { empty, locked, title, message, fix: fix || null, reference: requestId ? `Reference: ${requestId}` : null };
+}
+
+/**
+ * Loads a card's view into the card's own `loading`, `view` and `problem` fields, which its
+ * template shows as spinner, content or c-spm-problem. `fetchJson` is the Apex call. Every card
+ * loads the same way, so a retry clears the old problem and a failure never leaves stale figures.
+ */
+export async function loadView(card, fetchJson, kind, subject) {
+    card.loading = true;
+    card.problem = null;
+    try {
+        card.view = parseView(await fetchJson(), kind);
+    } catch (error) {
+        card.view = null;
+        card.problem = describeProblem(error, subject);
+    } finally {
+        card.loading = false;
+    }
 }
 
 /** One line for an alert: message, fix and request id. */

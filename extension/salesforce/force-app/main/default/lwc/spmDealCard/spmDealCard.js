@@ -1,6 +1,6 @@
 import { LightningElement, api } from 'lwc';
 import getDealCard from '@salesforce/apex/SpmCardController.getDealCard';
-import { attainmentRows, describeProblem, parseView } from 'c/spmCardApi';
+import { attainmentRows, loadView } from 'c/spmCardApi';
 
 const SUBJECT = 'what this deal pays you';
 
@@ -15,17 +15,8 @@ export default class SpmDealCard extends LightningElement {
         this.load();
     }
 
-    async load() {
-        this.loading = true;
-        this.problem = null;
-        try {
-            this.view = parseView(await getDealCard({ opportunityId: this.recordId }), 'deal');
-        } catch (error) {
-            this.view = null;
-            this.problem = describeProblem(error, SUBJECT);
-        } finally {
-            this.loading = false;
-        }
+    load() {
+        return loadView(this, () => getDealCard({ opportunityId: this.recordId }), 'deal', SUBJECT);
     }
 
     get who() {

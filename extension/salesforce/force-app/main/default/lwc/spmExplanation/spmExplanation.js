@@ -1,6 +1,6 @@
 import { LightningElement, api } from 'lwc';
 import getLinked from '@salesforce/apex/SpmCardController.getLinked';
-import { describeProblem, parseView } from 'c/spmCardApi';
+import { loadView } from 'c/spmCardApi';
 
 /** "Why is this my number?": fetches the lines behind a figure only when opened. */
 export default class SpmExplanation extends LightningElement {
@@ -42,15 +42,7 @@ export default class SpmExplanation extends LightningElement {
         if (this.open && !this.view) await this.load();
     }
 
-    async load() {
-        this.loading = true;
-        this.problem = null;
-        try {
-            this.view = parseView(await getLinked({ href: this.link.href }), 'explanation');
-        } catch (error) {
-            this.problem = describeProblem(error, 'the explanation');
-        } finally {
-            this.loading = false;
-        }
+    load() {
+        return loadView(this, () => getLinked({ href: this.link.href }), 'explanation', 'the explanation');
     }
 }

@@ -1,7 +1,7 @@
 import { LightningElement } from 'lwc';
 import getManagerCard from '@salesforce/apex/SpmCardController.getManagerCard';
 import createCoachingTask from '@salesforce/apex/SpmCardController.createCoachingTask';
-import { describeProblem, newIdempotencyKey, parseView, problemText } from 'c/spmCardApi';
+import { loadView, newIdempotencyKey, parseView, problemText } from 'c/spmCardApi';
 
 /** Home page: the manager's team ranked by attainment, and coaching prompts to turn into tasks. */
 export default class SpmManagerCard extends LightningElement {
@@ -15,17 +15,8 @@ export default class SpmManagerCard extends LightningElement {
         this.load();
     }
 
-    async load() {
-        this.loading = true;
-        this.problem = null;
-        try {
-            this.view = parseView(await getManagerCard(), 'manager');
-        } catch (error) {
-            this.view = null;
-            this.problem = describeProblem(error, 'your team');
-        } finally {
-            this.loading = false;
-        }
+    load() {
+        return loadView(this, getManagerCard, 'manager', 'your team');
     }
 
     get title() {

@@ -1,6 +1,6 @@
 import { LightningElement } from 'lwc';
 import getRepCard from '@salesforce/apex/SpmCardController.getRepCard';
-import { attainmentRows, describeProblem, parseView } from 'c/spmCardApi';
+import { attainmentRows, loadView } from 'c/spmCardApi';
 
 const VERSUS = { better: 'Better than team', worse: 'Behind team', equal: 'Level with team' };
 
@@ -14,17 +14,8 @@ export default class SpmRepCard extends LightningElement {
         this.load();
     }
 
-    async load() {
-        this.loading = true;
-        this.problem = null;
-        try {
-            this.view = parseView(await getRepCard(), 'rep');
-        } catch (error) {
-            this.view = null;
-            this.problem = describeProblem(error, 'your commissions');
-        } finally {
-            this.loading = false;
-        }
+    load() {
+        return loadView(this, getRepCard, 'rep', 'your commissions');
     }
 
     get title() {
