@@ -63,6 +63,31 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[] = []
   return { data, error, loading, reload: () => setTick((t) => t + 1) };
 }
 
+/**
+ * One admin action at a time: `busy` while it runs (pages disable their buttons with it), and
+ * its failure kept for <Problem>, message and fix, until the next action starts. `run` resolves
+ * to the action's result, or undefined when it failed. `onError` sees each failure first (the
+ * plan editor marks a refusal's field problems on their lines).
+ */
+export function useAction(onError?: (error: unknown) => void): { busy: boolean; error: unknown; run: <T>(action: () => Promise<T>) => Promise<T | undefined>; clear: () => void } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  async function run<T>(action: () => Promise<T>): Promise<T | undefined> {
+    setBusy(true);
+    setError(undefined);
+    try {
+      return await action();
+    } catch (e) {
+      onError?.(e);
+      setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, run, clear: () => setError(undefined) };
+}
+
 /** A polite live region for outcomes ("Q2 locked: 10 statements frozen"). */
 export function Status({ children, tone = 'done' }: { children: ReactNode; tone?: 'done' | 'warning' }) {
   return (

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { useState } from 'react';
 import { get, post, type Dispute } from '../api.js';
-import { formatMoney, PageHeading, Problem, signedMoney, Status, useLoad } from '../ui.js';
+import { formatMoney, PageHeading, Problem, signedMoney, Status, useAction, useLoad } from '../ui.js';
 
 /** Every dispute with the rep's claim and the recomputed difference; an admin accepts or rejects each once. */
 export function DisputesPage() {
@@ -25,19 +25,16 @@ export function DisputesPage() {
 
 function DisputeCard({ dispute: d, onDecided }: { dispute: Dispute; onDecided: () => void }) {
   const [resolution, setResolution] = useState('');
-  const [error, setError] = useState<unknown>();
   const [done, setDone] = useState('');
+  const action = useAction();
   const id = `resolution-${d.id}`;
 
   async function decide(status: 'accepted' | 'rejected') {
-    setError(undefined);
-    try {
+    await action.run(async () => {
       const r = await post<Dispute>(`/disputes/${encodeURIComponent(d.id)}/decision`, { status, resolution });
       setDone(`Dispute ${r.status}.`);
       onDecided();
-    } catch (e) {
-      setError(e);
-    }
+    });
   }
 
   return (
@@ -79,7 +76,7 @@ function DisputeCard({ dispute: d, onDecided }: { dispute: Dispute; onDecided: (
           {d.status} by {d.resolvedBy}: {d.resolution}
         </p>
       )}
-      <Problem error={error} />
+      <Problem error={action.error} />
       {done ? <Status>{done}</Status> : null}
     </li>
   );

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { useState } from 'react';
 import { get, post, type PeriodRow, type PeriodSummary } from '../api.js';
-import { formatMoney, PageHeading, Problem, Status, useLoad } from '../ui.js';
+import { formatMoney, PageHeading, Problem, Status, useAction, useLoad } from '../ui.js';
 
 const ACTIONS = { calculate: 'Calculate', approve: 'Approve', lock: 'Lock' } as const;
 type Action = keyof typeof ACTIONS;
@@ -24,34 +24,27 @@ function allowed(p: PeriodRow): Action[] {
 export function PeriodsPage() {
   const periods = useLoad(() => get<{ asOf: string; periods: PeriodRow[] }>('/periods'));
   const [confirming, setConfirming] = useState<string>();
-  const [error, setError] = useState<unknown>();
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
 
-  async function act(period: string, action: Action) {
-    setBusy(true);
-    setError(undefined);
+  async function act(period: string, step: Action) {
     setStatus('');
     setConfirming(undefined);
-    try {
-      const r = await post<PeriodSummary>(`/periods/${encodeURIComponent(period)}/${action}`);
+    await action.run(async () => {
+      const r = await post<PeriodSummary>(`/periods/${encodeURIComponent(period)}/${step}`);
       const totals = Object.entries(r.totals)
         .map(([c, t]) => formatMoney(t, c))
         .join(' and ');
       setStatus(`${period} ${r.status}: ${r.payees} statement(s), ${totals || 'nothing to pay'}.${r.status === 'locked' ? ' Later changes will be paid as adjustments in the next open period.' : ''}`);
       periods.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <>
       <PageHeading>Periods</PageHeading>
       <p className="hint">Calculate a period, review its statements, approve them, then lock. A period can be locked only with the numbers that were approved.</p>
-      <Problem error={periods.error ?? error} />
+      <Problem error={periods.error ?? action.error} />
       {status ? <Status>{status}</Status> : null}
       {periods.data ? (
         <table>
@@ -83,11 +76,11 @@ export function PeriodsPage() {
                 <td className="actions">
                   {allowed(p).map((a) =>
                     a === 'lock' && confirming !== p.id ? (
-                      <button key={a} type="button" disabled={busy} onClick={() => setConfirming(p.id)}>
+                      <button key={a} type="button" disabled={action.busy} onClick={() => setConfirming(p.id)}>
                         Lock {p.id}…
                       </button>
                     ) : (
-                      <button key={a} type="button" disabled={busy} onClick={() => act(p.id, a)} className={a === 'lock' ? 'danger' : undefined}>
+                      <button key={a} type="button" disabled={action.busy} onClick={() => act(p.id, a)} className={a === 'lock' ? 'danger' : undefined}>
                         {a === 'lock' ? `Confirm: lock ${p.id} for good` : `${ACTIONS[a]} ${p.id}`}
                       </button>
                     ),

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { useMemo, useRef, useState } from 'react';
 import { ApiError, get, post, type Issue, type PlanSummary, type Simulation, type Validation } from '../api.js';
-import { formatMoney, PageHeading, Problem, signedMoney, Status, useLoad } from '../ui.js';
+import { formatMoney, PageHeading, Problem, signedMoney, Status, useAction, useLoad } from '../ui.js';
 
 const LINE_HEIGHT_PX = 20;
 
@@ -18,8 +18,10 @@ export function PlansPage() {
   const [checked, setChecked] = useState<string | undefined>();
   const [period, setPeriod] = useState('');
   const [simulation, setSimulation] = useState<{ text: string; result: Simulation } | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  // A refusal's field problems are marked on their lines in the editor, not only listed.
+  const action = useAction((e) => {
+    if (e instanceof ApiError && e.issues.length > 0) setIssues(e.issues);
+  });
   const [status, setStatus] = useState<{ text: string; tone: 'done' | 'warning' }>({ text: '', tone: 'done' });
   const textarea = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLDivElement>(null);
@@ -40,7 +42,7 @@ export function PlansPage() {
     setSimulation(undefined);
     setChecked(undefined);
     setStatus({ text: '', tone: 'done' });
-    setError(undefined);
+    action.clear();
   }
 
   function goToLine(line: number) {
@@ -53,19 +55,9 @@ export function PlansPage() {
     area.scrollTop = Math.max(0, (line - 4) * LINE_HEIGHT_PX);
   }
 
-  async function run<T>(action: () => Promise<T>): Promise<T | undefined> {
-    setBusy(true);
-    setError(undefined);
+  function run<T>(call: () => Promise<T>): Promise<T | undefined> {
     setStatus({ text: '', tone: 'done' });
-    try {
-      return await action();
-    } catch (e) {
-      if (e instanceof ApiError && e.issues.length > 0) setIssues(e.issues);
-      setError(e);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
+    return action.run(call);
   }
 
   async function validate() {
@@ -160,15 +152,15 @@ export function PlansPage() {
             ) : null}
           </div>
           <div className="row">
-            <button type="button" onClick={validate} disabled={busy}>
+            <button type="button" onClick={validate} disabled={action.busy}>
               Validate
             </button>
             <label htmlFor="simulate-period">Simulate on period</label>
             <input id="simulate-period" value={period} onChange={(e) => setPeriod(e.target.value)} placeholder="last closed period" aria-describedby="simulate-hint" size={18} />
-            <button type="button" onClick={simulate} disabled={busy}>
+            <button type="button" onClick={simulate} disabled={action.busy}>
               Simulate
             </button>
-            <button type="button" onClick={publish} disabled={busy || !simulatedThis} aria-describedby="publish-hint">
+            <button type="button" onClick={publish} disabled={action.busy || !simulatedThis} aria-describedby="publish-hint">
               Publish
             </button>
           </div>
@@ -178,7 +170,7 @@ export function PlansPage() {
           <p className="hint" id="publish-hint">
             {simulatedThis ? 'This draft was simulated; publishing saves it as a new version.' : checked === text ? 'Simulate this draft before publishing it.' : 'Publish is available once this exact draft has been simulated.'}
           </p>
-          <Problem error={error} />
+          <Problem error={action.error} />
           {status.text ? <Status tone={status.tone}>{status.text}</Status> : null}
           {simulation ? <SimulationTable simulation={simulation.result} stale={!simulatedThis} /> : null}
         </section>

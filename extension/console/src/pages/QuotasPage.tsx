@@ -1,32 +1,25 @@
 /// <reference lib="dom" />
 import { useState, type FormEvent } from 'react';
 import { get, post, type QuotaImport, type QuotaRow } from '../api.js';
-import { formatMoney, PageHeading, Problem, Status, useLoad } from '../ui.js';
+import { formatMoney, PageHeading, Problem, Status, useAction, useLoad } from '../ui.js';
 
 /** Quota upload: a quotas.csv (docs/data-format.md) is imported whole or not at all, with every bad row listed. */
 export function QuotasPage() {
   const quotas = useLoad(() => get<{ quotas: QuotaRow[] }>('/quotas'));
   const [file, setFile] = useState<File>();
   const [result, setResult] = useState<QuotaImport>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
 
   async function upload(e: FormEvent) {
     e.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setError(undefined);
     setResult(undefined);
-    try {
+    await action.run(async () => {
       const csv = await file.text();
       const r = await post<QuotaImport>('/quotas/import', { csv }, [422]);
       setResult(r);
       if (r.ok) quotas.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -35,7 +28,7 @@ export function QuotasPage() {
       <form onSubmit={upload} className="row">
         <label htmlFor="quota-file">Quotas CSV file</label>
         <input id="quota-file" type="file" accept=".csv,text/csv" aria-describedby="quota-hint" onChange={(e) => setFile(e.target.files?.[0])} />
-        <button type="submit" disabled={!file || busy}>
+        <button type="submit" disabled={!file || action.busy}>
           Import quotas
         </button>
       </form>
@@ -43,7 +36,7 @@ export function QuotasPage() {
         Columns: id, userId or teamId, period, target, and optionally measure, currency, phasing, version, effectiveFrom. If any row has a problem, nothing is imported: fix the rows listed and upload the file again. Rows already
         imported are skipped; to change a quota, add a row with a higher version.
       </p>
-      <Problem error={error} />
+      <Problem error={action.error} />
       {result?.ok ? (
         <Status>
           Imported {result.imported} new quota version(s) from {result.rows} row(s); {result.unchanged} were already there.

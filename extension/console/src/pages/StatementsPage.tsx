@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { navigate } from '../App.js';
 import { get, post, type Dispute, type PeriodRow, type StatementDetail, type StatementLine, type StatementListing } from '../api.js';
-import { formatMoney, PageHeading, Problem, signedMoney, Status, useLoad } from '../ui.js';
+import { formatMoney, PageHeading, Problem, signedMoney, Status, useAction, useLoad } from '../ui.js';
 
 /** Statements per rep for a period, each line with the engine's explanation; a deal line can be disputed. */
 export function StatementsPage({ period, payee }: { period: string | undefined; payee: string | undefined }) {
@@ -138,18 +138,15 @@ function DisputeForm({ period, payee, line, onDone }: { period: string; payee: s
   const deal = line.provenance!.deal!;
   const [amount, setAmount] = useState(deal.amount);
   const [note, setNote] = useState('');
-  const [error, setError] = useState<unknown>();
   const [opened, setOpened] = useState<Dispute>();
+  const action = useAction();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setError(undefined);
-    try {
+    await action.run(async () => {
       setOpened(await post<Dispute>('/disputes', { period, payeeId: payee, lineKey: line.key, claim: { dealAmount: amount.trim() }, note }));
       onDone();
-    } catch (err) {
-      setError(err);
-    }
+    });
   }
 
   return (
@@ -169,7 +166,7 @@ function DisputeForm({ period, payee, line, onDone }: { period: string; payee: s
         <textarea id="dispute-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
       </div>
       <button type="submit">Open dispute</button>
-      <Problem error={error} />
+      <Problem error={action.error} />
       {opened ? (
         <Status>
           Dispute opened: if the claim is right, {opened.period} pays {formatMoney(opened.result.totalAfter, opened.result.currency)} instead of {formatMoney(opened.result.totalBefore, opened.result.currency)} (
