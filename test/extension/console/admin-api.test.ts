@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import type { Express } from 'express';
 import { Decimal } from '../../../shared/src/money/decimal.js';
 import type { Deal } from '../../../shared/src/domain/deals.js';
@@ -24,10 +25,12 @@ const get = (url: string, principal = ADMIN) => request(app).get(url).set('x-tes
 const post = (url: string, body: object = {}, principal = ADMIN) => request(app).post(url).set('x-test-principal', principal).send(body);
 
 /** What a CRM sync of an edited deal does: a newer version of the record. */
+/** An edit as a CRM sync writes it: the record, and the tenant's data-changed mark (see connectors/core/sync-sink.ts). */
 async function editDeal(id: string, change: Partial<Deal>): Promise<void> {
   await t.db.transaction().execute(async (tx) => {
     const deal = (await loadDeals(tx, TENANT, [id])).get(id)!;
     await upsertDeals(tx, TENANT, [{ record: { ...deal, ...change, sourceVersion: `${deal.sourceVersion}+edit` }, modifiedAt: '2026-10-10T00:00:00Z' }]);
+    await tx.updateTable('tenants').set({ data_changed_at: sql<Date>`now()` }).where('id', '=', TENANT).execute();
   });
 }
 

@@ -5,6 +5,7 @@ import { statementToJson } from '../../../../shared/src/engine/statement-json.js
 import { formatAmount } from '../../../../shared/src/money/rounding.js';
 import type { IsoDate } from '../../../../shared/src/time/iso-date.js';
 import type { Db } from '../../../../worker/src/db/database.js';
+import type { TenantCache } from '../cards/tenant-cache.js';
 import { savePlanVersion } from '../../../../worker/src/db/plans.js';
 import type { Logger } from '../../../../worker/src/observability/logger.js';
 import type { JobRunner } from '../../../../worker/src/runtime/job-runner.js';
@@ -12,7 +13,7 @@ import { ApiFailure, parseInput } from '../http/api-failure.js';
 import { isoTime } from './admin-tables.js';
 import { decideDispute, listDisputes, openDispute } from './disputes.js';
 import { payrollCsv } from './payroll-export.js';
-import { periodStatements, planPeriod, loadTenantState } from './period-statements.js';
+import { adminStateCache, periodStatements, planPeriod, tenantState } from './period-statements.js';
 import { approvePeriod, calculatePeriod, listPeriods, lockPeriod } from './period-workflow.js';
 import { checkDraft, documentText, simulateDraft } from './plan-drafts.js';
 import { adminPrincipal } from './principal.js';
@@ -27,6 +28,8 @@ export interface AdminRouterDeps {
   readonly jobs?: Pick<JobRunner, 'health' | 'counts'> | undefined;
   /** Where "Connect HubSpot / Connect Salesforce" send the admin: the connectors' install routes. */
   readonly connectLinks?: { readonly hubspot: string; readonly salesforce: string } | undefined;
+  /** The tenants' current states; absent means a cache of this router's own (adminStateCache). */
+  readonly states?: TenantCache | undefined;
 }
 
 /**
@@ -59,6 +62,12 @@ const query = (req: Request, name: string): string | undefined => (typeof req.qu
  */
 export function createAdminRouter(deps: AdminRouterDeps): Router {
   const { db } = deps;
+  const states = deps.states ?? adminStateCache(db);
+  const stateOf = (tenantId: string) => tenantState(states, tenantId);
+  // Every write below also moves a marker the cache checks (see readVersion in
+  // tenant-cache.ts); dropping the entry as well means a request that joins a check
+  // already under way can never be served the state from before this admin's own write.
+  const wrote = (tenantId: string) => states.invalidate(tenantId);
   const router = Router();
   router.use(express.json({ limit: '12mb' }));
   router.use(express.text({ type: ['text/csv', 'text/plain'], limit: '10mb' }));
@@ -101,14 +110,14 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.post('/plans/validate', async (req, res) => {
     const { tenantId } = who(req);
     const { text } = parseInput(draftBody, req.body, 'request body');
-    const check = checkDraft(text, await loadTenantState(db, tenantId));
+    const check = checkDraft(text, await stateOf(tenantId));
     res.json(check.ok ? { ok: true, planId: check.plan.id, version: check.plan.version, issues: [] } : { ok: false, issues: check.issues });
   });
 
   router.post('/plans/simulate', async (req, res) => {
     const { tenantId } = who(req);
     const { text, period } = parseInput(draftBody, req.body, 'request body');
-    const state = await loadTenantState(db, tenantId);
+    const state = await stateOf(tenantId);
     const check = checkDraft(text, state);
     if (!check.ok) {
       throw new ApiFailure('invalid_input', 'the draft has problems', 'correct the lines marked in the editor', check.issues);
@@ -119,11 +128,12 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.post('/plans', async (req, res) => {
     const { tenantId, userId } = who(req);
     const { text } = parseInput(draftBody, req.body, 'request body');
-    const check = checkDraft(text, await loadTenantState(db, tenantId));
+    const check = checkDraft(text, await stateOf(tenantId));
     if (!check.ok) {
       throw new ApiFailure('invalid_input', 'the draft has problems', 'correct the lines marked in the editor', check.issues);
     }
     const plan = await savePlanVersion(db, tenantId, check.document, userId);
+    wrote(tenantId);
     deps.logger.info({ tenantId, planId: plan.id, version: plan.version, actor: userId }, 'plan published');
     res.status(201).json({ planId: plan.id, version: plan.version, effectiveFrom: plan.effectiveFrom, next: 'calculate the open periods to apply it' });
   });
@@ -138,23 +148,27 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.post('/quotas/import', async (req, res) => {
     const { tenantId, userId } = who(req);
     const csv = typeof req.body === 'string' ? req.body : parseInput(quotaBody, req.body, 'request body').csv;
-    const state = await loadTenantState(db, tenantId);
+    const state = await stateOf(tenantId);
     const result = await importQuotaCsv(db, tenantId, state.data, csv, userId);
+    if (result.imported > 0) wrote(tenantId);
     res.status(result.ok ? 200 : 422).json(result);
   });
 
   // ---- periods ----------------------------------------------------------------------
   router.get('/periods', async (req, res) => {
     const { tenantId } = who(req);
-    res.json({ asOf: deps.today(), periods: await listPeriods(db, tenantId, await loadTenantState(db, tenantId), deps.today()) });
+    res.json({ asOf: deps.today(), periods: await listPeriods(db, tenantId, await stateOf(tenantId), deps.today()) });
   });
 
   const transitions = { calculate: calculatePeriod, approve: approvePeriod, lock: lockPeriod } as const;
   for (const [action, run] of Object.entries(transitions)) {
     router.post(`/periods/:period/${action}`, async (req, res) => {
       const { tenantId, userId } = who(req);
-      const state = await loadTenantState(db, tenantId);
+      const state = await stateOf(tenantId);
       const result = await run(db, tenantId, state, param(req, 'period'), deps.today(), userId);
+      // A lock changes the state (its statements become the locked ones); calculate and
+      // approve only write the ledger and the approval, which the state does not hold.
+      if (action === 'lock') wrote(tenantId);
       deps.logger.info({ tenantId, period: result.period, action, actor: userId }, 'period status changed');
       res.json(result);
     });
@@ -165,7 +179,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     const { tenantId } = who(req);
     const periodId = query(req, 'period');
     if (!periodId) throw new ApiFailure('bad_request', 'which period?', 'add ?period=2026-Q3');
-    const state = await loadTenantState(db, tenantId);
+    const state = await stateOf(tenantId);
     const result = periodStatements(state, planPeriod(state, periodId), deps.today());
     res.json({
       period: result.period.id,
@@ -176,7 +190,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
 
   router.get('/statements/:period/:payee', async (req, res) => {
     const { tenantId } = who(req);
-    const state = await loadTenantState(db, tenantId);
+    const state = await stateOf(tenantId);
     const payeeId = param(req, 'payee');
     const result = periodStatements(state, planPeriod(state, param(req, 'period')), deps.today(), new Set([payeeId as UserId]));
     const [statement] = result.statements;
@@ -192,7 +206,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
 
   router.post('/disputes', async (req, res) => {
     const { tenantId, userId } = who(req);
-    const state = await loadTenantState(db, tenantId);
+    const state = await stateOf(tenantId);
     res.status(201).json(await openDispute(db, tenantId, state, req.body, deps.today(), userId));
   });
 
@@ -204,7 +218,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   // ---- payroll and queue health -----------------------------------------------------
   router.get('/payroll/:period', async (req, res) => {
     const { tenantId } = who(req);
-    const { filename, csv } = payrollCsv(await loadTenantState(db, tenantId), param(req, 'period').replace(/\.csv$/, ''));
+    const { filename, csv } = payrollCsv(await stateOf(tenantId), param(req, 'period').replace(/\.csv$/, ''));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
     res.send(csv);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Deal, Split } from '../../../../shared/src/domain/deals.js';
 import type { UserId } from '../../../../shared/src/domain/ids.js';
@@ -11,7 +12,7 @@ import { formatAmount } from '../../../../shared/src/money/rounding.js';
 import type { IsoDate } from '../../../../shared/src/time/iso-date.js';
 import type { Db } from '../../../../worker/src/db/database.js';
 import { ApiFailure } from '../http/api-failure.js';
-import { adminDb, type DisputeStatus } from './admin-tables.js';
+import { adminDb, type DisputesTable, type DisputeStatus } from './admin-tables.js';
 import { periodStatements, planPeriod, type TenantState } from './period-statements.js';
 
 /** What a rep says the input should have been: the deal's amount, its splits, or both. */
@@ -85,16 +86,17 @@ export async function openDispute(db: Db, tenantId: string, state: TenantState, 
   const request = parsed.data;
   const period = planPeriod(state, request.period);
   const payees = new Set([request.payeeId as UserId]);
-  const unlocked: TenantState = { ...state, locked: state.locked.filter((l) => l.period !== period.id) };
+  const unlocked: TenantState = { data: state.data, plans: state.plans, locked: state.locked.filter((l) => l.period !== period.id), ...(state.index ? { index: state.index } : {}) };
   const [current] = periodStatements(unlocked, period, asOf, payees).statements;
   if (!current) throw new ApiFailure('not_found', `${request.payeeId} has no statement for ${period.id}`, 'pick a payee and period from the statements page');
   const line = current.lines.find((l) => l.key === request.lineKey);
   if (!line) throw new ApiFailure('not_found', `${request.payeeId}'s ${period.id} statement has no line "${request.lineKey}"`, 'open the dispute from a line of the statement');
   const dealId = line.provenance?.deal?.id;
-  const deal = dealId === undefined ? undefined : state.data.deals.find((d) => d.id === dealId);
+  const deal = dealId === undefined ? undefined : (state.index?.dealsById.get(dealId) ?? state.data.deals.find((d) => d.id === dealId));
   if (!deal) throw new ApiFailure('invalid_input', 'only lines paid on a deal can be disputed with a claimed deal amount or split', 'raise other questions with your admin directly');
   const claimed = withClaim(deal, request.claim, state);
-  const claimedState: TenantState = { ...unlocked, data: { ...state.data, deals: state.data.deals.map((d) => (d.id === deal.id ? claimed : d)) } };
+  // No index: the cached one is of the stored data, not of the claimed deal.
+  const claimedState: TenantState = { plans: unlocked.plans, locked: unlocked.locked, data: { ...state.data, deals: state.data.deals.map((d) => (d.id === deal.id ? claimed : d)) } };
   const [after] = periodStatements(claimedState, period, asOf, payees).statements;
   const result = disputeResult(deal.id, current, after);
   const id = randomUUID();
@@ -120,11 +122,7 @@ function disputeResult(dealId: string, before: Statement, after: Statement | und
   };
 }
 
-type DisputeRow = Awaited<ReturnType<typeof selectDisputes>>[number];
-
-function selectDisputes(db: Db, tenantId: string) {
-  return adminDb(db).selectFrom('disputes').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').orderBy('id').execute();
-}
+type DisputeRow = Selectable<DisputesTable>;
 
 function toJson(r: DisputeRow): DisputeJson {
   return {
@@ -144,9 +142,13 @@ function toJson(r: DisputeRow): DisputeJson {
   };
 }
 
+/** The tenant's disputes, newest first, filtered in the query (disputes_by_period serves a period, or a period and payee). */
 export async function listDisputes(db: Db, tenantId: string, filter: { readonly payeeId?: string | undefined; readonly period?: string | undefined }): Promise<DisputeJson[]> {
-  const rows = await selectDisputes(db, tenantId);
-  return rows.filter((r) => (filter.payeeId === undefined || r.payee_id === filter.payeeId) && (filter.period === undefined || r.period_id === filter.period)).map(toJson);
+  let query = adminDb(db).selectFrom('disputes').selectAll().where('tenant_id', '=', tenantId);
+  if (filter.period !== undefined) query = query.where('period_id', '=', filter.period);
+  if (filter.payeeId !== undefined) query = query.where('payee_id', '=', filter.payeeId);
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
+  return rows.map(toJson);
 }
 
 export async function getDispute(db: Db, tenantId: string, id: string): Promise<DisputeJson | undefined> {

@@ -2,25 +2,39 @@ import type { Dataset } from '../../../../shared/src/domain/dataset.js';
 import type { UserId } from '../../../../shared/src/domain/ids.js';
 import { runStatements, type LockedPeriod } from '../../../../shared/src/engine/run.js';
 import type { Statement } from '../../../../shared/src/engine/statement.js';
+import type { TenantIndex } from '../../../../shared/src/engine/tenant-index.js';
 import type { Plan } from '../../../../shared/src/plan/plan.js';
 import type { IsoDate } from '../../../../shared/src/time/iso-date.js';
 import { resolvePeriod, type Period } from '../../../../shared/src/time/period.js';
 import type { Db } from '../../../../worker/src/db/database.js';
-import { loadDataset } from '../../../../worker/src/db/dataset-loader.js';
-import { loadLockedPeriods } from '../../../../worker/src/db/periods.js';
-import { loadPlans } from '../../../../worker/src/db/plans.js';
+import { TenantCache, type TenantLoader } from '../cards/tenant-cache.js';
 import { ApiFailure } from '../http/api-failure.js';
 
-/** What the engine needs about one tenant, read once per request. */
+/** What the engine needs about one tenant. */
 export interface TenantState {
   readonly data: Dataset;
   readonly plans: readonly Plan[];
   readonly locked: readonly LockedPeriod[];
+  /** The engine's index of exactly `data` (built once per cached state); drop it with any change to `data`. */
+  readonly index?: TenantIndex;
 }
 
-export async function loadTenantState(db: Db, tenantId: string): Promise<TenantState> {
-  const [data, plans, locked] = await Promise.all([loadDataset(db, tenantId), loadPlans(db, tenantId), loadLockedPeriods(db, tenantId)]);
-  return { data, plans, locked };
+/**
+ * The admin console's tenant states: the cards' TenantCache following the tenant's current
+ * state instead of its last statement run (see readVersion in tenant-cache.ts for the
+ * markers), checked on every request (checkMs 0) because an admin who has just published a
+ * plan, imported quotas or locked a period must see it on the next click. A request costs
+ * one small query while nothing changed; the dataset is read again only after a change.
+ */
+export function adminStateCache(db: Db, options: { load?: TenantLoader; idleMs?: number; maxTenants?: number } = {}): TenantCache {
+  return new TenantCache(db, 0, Date.now, { ...options, basis: 'current' });
+}
+
+/** The tenant's current state from the cache; a tenant with no row yet has no data to work on. */
+export async function tenantState(cache: TenantCache, tenantId: string): Promise<TenantState> {
+  const snapshot = await cache.get(tenantId);
+  if (!snapshot) throw new ApiFailure('not_found', 'this account has no data yet', 'connect the CRM (or import a data file) first');
+  return snapshot;
 }
 
 /** A period id a plan of the tenant pays by; anything else is a 404 with the ids that would work. */
@@ -48,6 +62,6 @@ export interface PeriodStatements {
 export function periodStatements(state: TenantState, period: Period, asOf: IsoDate, payees?: ReadonlySet<UserId>): PeriodStatements {
   const locked = state.locked.find((l) => l.period === period.id);
   if (locked) return { period, source: 'locked', statements: payees ? locked.statements.filter((s) => payees.has(s.payeeId)) : locked.statements };
-  const run = runStatements({ plans: state.plans, data: state.data, period: period.id, asOf, locked: state.locked, ...(payees ? { payees } : {}) });
+  const run = runStatements({ plans: state.plans, data: state.data, ...(state.index ? { index: state.index } : {}), period: period.id, asOf, locked: state.locked, ...(payees ? { payees } : {}) });
   return { period, source: 'computed', statements: run.statements };
 }

@@ -114,7 +114,7 @@ export function simulateDraft(plan: Plan, state: TenantState, asOf: IsoDate, per
   const locked = state.locked.filter((l) => l.period !== period.id);
   const run = (plans: readonly Plan[]): readonly Statement[] => {
     if (!plans.some((p) => p.periodKind === period.kind)) return [];
-    return runStatements({ plans, data: state.data, period: period.id, asOf, locked }).statements;
+    return runStatements({ plans, data: state.data, ...(state.index ? { index: state.index } : {}), period: period.id, asOf, locked }).statements;
   };
   const simulated = inForceFor(plan, period);
   const before = run(state.plans);

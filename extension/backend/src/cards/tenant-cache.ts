@@ -22,9 +22,9 @@ export interface TenantStatus {
 }
 
 /**
- * One tenant's data as of one statement run, and everything computed from it. Cards are
- * a pure function of this snapshot and the as-of day, so results are memoised on it and
- * dropped with it when a newer run appears.
+ * One tenant's data as of one version (for cards, one statement run), and everything
+ * computed from it. Cards are a pure function of this snapshot and the as-of day, so
+ * results are memoised on it and dropped with it when a newer version appears.
  */
 export class TenantSnapshot {
   readonly index: TenantIndex;
@@ -79,23 +79,70 @@ export class TenantSnapshot {
 interface Entry {
   snapshot: TenantSnapshot | undefined;
   checkedAt: number;
+  usedAt: number;
   checking: Promise<TenantSnapshot> | undefined;
 }
 
 /**
- * Per-tenant cache of the dataset, plans and engine index. Invalidation is by statement
- * run: at most every `checkMs` one small query asks for the tenant's latest run, and a new
- * run id (or, before the first run, newer synced data) reloads the tenant. Concurrent
- * requests share one check and one load.
+ * What a snapshot's version follows:
+ *  - 'last-run': the latest statement run (cards show the figures of the last run, so newer
+ *    CRM data or a new plan does not change them until the run that pays it);
+ *  - 'current': everything the tenant's state is read from (the admin console shows the
+ *    state as it is now: a published plan, an imported quota, a lock or a synced change
+ *    is seen by the next request). See readVersion for the markers each part moves.
+ */
+export type VersionBasis = 'last-run' | 'current';
+
+/** What a snapshot holds, read from the database. Injectable so tests can count loads. */
+export type TenantLoader = (db: Db, tenantId: string) => Promise<{ data: Dataset; plans: readonly Plan[]; locked: readonly LockedPeriod[] }>;
+
+export const loadTenant: TenantLoader = async (db, tenantId) => {
+  const [data, plans, locked] = await Promise.all([loadDataset(db, tenantId), loadPlans(db, tenantId), loadLockedPeriods(db, tenantId)]);
+  return { data, plans, locked };
+};
+
+export interface TenantCacheOptions {
+  readonly basis?: VersionBasis;
+  /** A tenant nobody asked for in this long is dropped, dataset and memo with it (default 10 minutes). */
+  readonly idleMs?: number;
+  /** At most this many tenants are held; beyond it the least recently used is dropped (default 200). */
+  readonly maxTenants?: number;
+  readonly load?: TenantLoader;
+}
+
+/**
+ * Per-tenant cache of the dataset, plans and engine index. Invalidation is by version: at
+ * most every `checkMs` one small query reads the tenant's version (by default its latest
+ * statement run, or before the first run newer synced data; with basis 'current', every
+ * marker of the current state), and a different version reloads the tenant. Concurrent
+ * requests share one check and one load. Memory is bounded by dropping idle tenants and,
+ * past `maxTenants`, the least recently used one: a snapshot can be the whole CRM of a
+ * large tenant, and a process serves many tenants that each look in now and then.
  */
 export class TenantCache {
+  /** In least- to most-recently-used order (a hit moves its tenant to the end). */
   private readonly entries = new Map<string, Entry>();
+  private readonly basis: VersionBasis;
+  private readonly idleMs: number;
+  private readonly maxTenants: number;
+  private readonly load: TenantLoader;
 
   constructor(
     private readonly db: Db,
     private readonly checkMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+    options: TenantCacheOptions = {},
+  ) {
+    this.basis = options.basis ?? 'last-run';
+    this.idleMs = options.idleMs ?? 10 * 60_000;
+    this.maxTenants = Math.max(1, options.maxTenants ?? 200);
+    this.load = options.load ?? loadTenant;
+  }
+
+  /** How many tenants are held (for tests of the memory bound). */
+  get size(): number {
+    return this.entries.size;
+  }
 
   /**
    * The tenant's snapshot, or undefined when no such tenant exists. A snapshot checked
@@ -104,12 +151,22 @@ export class TenantCache {
    * none, waits for the check.
    */
   async get(tenantId: string): Promise<TenantSnapshot | undefined> {
+    const now = this.now();
+    // First, so a tenant idle for too long is reloaded rather than revived.
+    this.evict(now);
     let entry = this.entries.get(tenantId);
-    const age = entry?.snapshot ? this.now() - entry.checkedAt : Number.POSITIVE_INFINITY;
+    if (entry) {
+      // Re-inserted so the map stays in least-recently-used order.
+      this.entries.delete(tenantId);
+      this.entries.set(tenantId, entry);
+      entry.usedAt = now;
+    }
+    const age = entry?.snapshot ? now - entry.checkedAt : Number.POSITIVE_INFINITY;
     if (entry?.snapshot && age < this.checkMs) return entry.snapshot;
     if (!entry) {
-      entry = { snapshot: undefined, checkedAt: 0, checking: undefined };
+      entry = { snapshot: undefined, checkedAt: 0, usedAt: now, checking: undefined };
       this.entries.set(tenantId, entry);
+      this.evict(now);
     }
     const current = entry;
     current.checking ??= this.refresh(tenantId, current).finally(() => {
@@ -135,16 +192,30 @@ export class TenantCache {
     this.entries.delete(tenantId);
   }
 
+  /**
+   * Drops tenants idle for `idleMs` (the oldest-used come first, so the walk stops at the
+   * first one still in use) and then the least recently used beyond `maxTenants`. A load
+   * still running for a dropped tenant finishes into its detached entry and is not kept.
+   */
+  private evict(now: number): void {
+    for (const [tenantId, entry] of this.entries) {
+      if (this.entries.size <= this.maxTenants && now - entry.usedAt < this.idleMs) break;
+      this.entries.delete(tenantId);
+    }
+  }
+
   private async refresh(tenantId: string, entry: Entry): Promise<TenantSnapshot> {
     const checkedAt = this.now();
-    const probe = await readVersion(this.db, tenantId);
+    // The version is read before the data: a write landing in between is then loaded with
+    // the older version's tag and reloaded at the next check, never hidden behind a newer tag.
+    const probe = await readVersion(this.db, tenantId, this.basis);
     if (!probe) throw new UnknownTenant();
     if (entry.snapshot && entry.snapshot.version === probe.version) {
       entry.snapshot.status = probe.status;
       entry.checkedAt = checkedAt;
       return entry.snapshot;
     }
-    const [data, plans, locked] = await Promise.all([loadDataset(this.db, tenantId), loadPlans(this.db, tenantId), loadLockedPeriods(this.db, tenantId)]);
+    const { data, plans, locked } = await this.load(this.db, tenantId);
     entry.snapshot = new TenantSnapshot(tenantId, probe.version, data, plans, locked, probe.status);
     entry.checkedAt = checkedAt;
     return entry.snapshot;
@@ -162,15 +233,45 @@ interface VersionRow {
   sync_at: Date | null;
   sync_pending: boolean | null;
   admins: string | null;
+  /** Only with basis 'current': the markers of the tenant's current state. */
+  state?: string;
 }
 
-async function readVersion(db: Db, tenantId: string): Promise<{ version: string; status: TenantStatus } | undefined> {
+/**
+ * The markers of everything a 'current' snapshot is read from, one per writer:
+ *  - CRM records and synced quotas: tenants.data_changed_at, moved in the sync page's own
+ *    transaction whenever the page changed something (connectors/core/sync-sink.ts);
+ *  - the tenant's name, currency and fiscal year (install, data import): the columns themselves;
+ *  - plans and quotas: their row counts. Both tables are append-only (a plan or quota
+ *    version is never edited or deleted: worker/src/db/plans.ts, quotas.ts), so a count
+ *    moves with every save, in whichever order concurrent saves commit (a "latest
+ *    timestamp" would not: now() is a transaction's start, not its commit). The admin's
+ *    quota import, which moves no other marker, is seen this way too;
+ *  - locked periods: the count of locked ones, final once locked, written in one
+ *    transaction with their statements (worker/src/db/periods.ts).
+ * The counts walk the tenant's rows in each table's primary-key index: a handful of plans
+ * and periods, and one quota row per person, period and version (tens of thousands for a
+ * 10,000-rep tenant, milliseconds, against seconds for the dataset). Disputes are not part
+ * of the state (they are read per request). Records written around the sync sink
+ * (importDataset, a test's direct upsertDeals) move no marker: invalidate after them.
+ */
+// data_changed_at as text keeps its microseconds (a JS Date would drop them: two sync pages
+// in one millisecond are two changes); the name comes last, so a "|" in it is harmless.
+const CURRENT_STATE = sql<string>`concat_ws('|',
+      coalesce(t.data_changed_at::text, 'never'),
+      (select count(*) from plans where tenant_id = t.id),
+      (select count(*) from quotas where tenant_id = t.id),
+      (select count(*) from periods where tenant_id = t.id and status = 'locked'),
+      t.home_currency, t.fiscal_year_start_month, t.name)`;
+
+async function readVersion(db: Db, tenantId: string, basis: VersionBasis): Promise<{ version: string; status: TenantStatus } | undefined> {
   const result = await sql<VersionRow>`
     select t.status, t.data_changed_at,
       r.run_id, r.finished_at as run_at, r.started_at as run_started_at,
       (select max(synced_at) from sync_cursors where tenant_id = t.id) as sync_at,
       (select bool_or(phase = 'initial' or retry_after > now()) from sync_cursors where tenant_id = t.id) as sync_pending,
       (select string_agg(user_id, ',' order by user_id) from tenant_roles where tenant_id = t.id and role = 'admin') as admins
+      ${basis === 'current' ? sql`, ${CURRENT_STATE} as state` : sql``}
     from tenants t
     left join lateral (select run_id, started_at, finished_at from statement_runs where tenant_id = t.id order by finished_at desc limit 1) r on true
     where t.id = ${tenantId}`.execute(db);
@@ -178,9 +279,13 @@ async function readVersion(db: Db, tenantId: string): Promise<{ version: string;
   if (!row) return undefined;
   const runAt = row.run_at === null ? null : new Date(row.run_at);
   const syncAt = row.sync_at === null ? null : new Date(row.sync_at);
+  const dataChangedAt = row.data_changed_at === null ? null : new Date(row.data_changed_at);
   return {
-    // Before the first run, newer synced data is the only sign the snapshot is out of date.
-    version: row.run_id ?? `sync@${syncAt?.toISOString() ?? 'never'}`,
+    version:
+      basis === 'current'
+        ? `state@${row.state ?? ''}`
+        : // Before the first run, newer synced data is the only sign the snapshot is out of date.
+          (row.run_id ?? `sync@${syncAt?.toISOString() ?? 'never'}`),
     status: {
       active: row.status === 'active',
       admins: new Set((row.admins ?? '').split(',').filter(Boolean)),
@@ -189,7 +294,7 @@ async function readVersion(db: Db, tenantId: string): Promise<{ version: string;
       syncPending: row.sync_pending === true,
       // A recompute is owed when synced data changed after the latest run started (a sync
       // page that changed nothing owes none).
-      recomputePending: row.data_changed_at !== null && (row.run_started_at === null || new Date(row.data_changed_at) > new Date(row.run_started_at)),
+      recomputePending: dataChangedAt !== null && (row.run_started_at === null || dataChangedAt > new Date(row.run_started_at)),
     },
   };
 }

@@ -1,0 +1,177 @@
+import express, { type Express } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
+import { createAdminRouter } from '../../../extension/backend/src/admin/admin-router.js';
+import { adminStateCache } from '../../../extension/backend/src/admin/period-statements.js';
+import { setPrincipal } from '../../../extension/backend/src/auth/principal.js';
+import { loadTenant, TenantCache } from '../../../extension/backend/src/cards/tenant-cache.js';
+import { errorHandler } from '../../../extension/backend/src/http/api-failure.js';
+import { loadDeals } from '../../../worker/src/db/records.js';
+import { createLogger } from '../../../worker/src/observability/logger.js';
+import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
+import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
+import { OTHER_PORTAL, seedMainTenant, seedOtherTenant, TENANT, TODAY } from './fixture.js';
+
+/**
+ * The admin console's tenant states come from a cache that reloads a tenant only when its
+ * current state changed. The worked example is fixture.ts's (plan "ae": 2 % up to 50 % of
+ * a 100,000 quarterly quota, 5 % to 100 %, 8 % above; today 2026-08-15), so in 2026-Q3:
+ *   ana: d1 won 40,000 → 40 % → 40,000 × 2 % = 800.00
+ *   ben: b1 won 60,000 → 50,000 × 2 % + 10,000 × 5 % = 1,000 + 500 = 1,500.00
+ * Two consoles share the database, as two backend processes would: "writer" makes the
+ * changes through its own admin routes (or the sync sink, or the worker's repositories),
+ * "reader" has a cache that counts its loads, so each test shows that reader noticed the
+ * change through the database alone, not through the writer's in-process invalidation.
+ */
+vi.setConfig({ testTimeout: 30_000 });
+
+const OTHER = `hs-${OTHER_PORTAL}`;
+let database: TestDatabase;
+let loads: string[];
+let readerStates: TenantCache;
+let reader: Express;
+let writer: Express;
+
+function consoleApp(states?: TenantCache): Express {
+  const logger = createLogger({ level: 'silent' });
+  const app = express();
+  app.use('/api/admin', (req, _res, next) => {
+    setPrincipal(req, { tenantId: req.header('x-tenant') ?? TENANT, userId: 'ada', via: 'session', grantedRoles: ['admin'] });
+    next();
+  });
+  app.use('/api/admin', createAdminRouter({ db: database.db, today: () => TODAY, logger, states }));
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** Reader's Q3 totals by payee, as the statements page lists them. */
+async function q3Totals(tenant = TENANT): Promise<Record<string, string>> {
+  const res = await request(reader).get('/api/admin/statements?period=2026-Q3').set('x-tenant', tenant);
+  expect(res.status).toBe(200);
+  return Object.fromEntries((res.body.statements as { payeeId: string; total: string }[]).map((s) => [s.payeeId, s.total]));
+}
+
+const loadsOf = (tenant: string) => loads.filter((t) => t === tenant).length;
+
+function planV2(firstRate: string) {
+  const tiers = [{ upTo: '50', rate: firstRate }, { upTo: '100', rate: '0.05' }, { rate: '0.08' }];
+  return JSON.stringify({ id: 'ae', version: 2, name: 'AE', effective: { from: '2026-01-01' }, period: 'quarter', currency: 'USD', payees: [{ user: 'ana' }, { user: 'ben' }], components: [{ id: 'nb', type: 'commission', tiers: { mode: 'marginal', table: tiers } }] });
+}
+
+beforeAll(async () => {
+  database = await createServerDatabase();
+  await seedMainTenant(database.db);
+  await seedOtherTenant(database.db);
+  loads = [];
+  readerStates = adminStateCache(database.db, {
+    load: async (db, tenantId) => {
+      loads.push(tenantId);
+      return loadTenant(db, tenantId);
+    },
+  });
+  reader = consoleApp(readerStates);
+  writer = consoleApp();
+}, 60_000);
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('admin console tenant state', () => {
+  it('reads the dataset once for reads in a row, and once for two reads arriving together', async () => {
+    expect(await q3Totals()).toEqual({ ana: '800.00', ben: '1500.00' });
+    expect(await q3Totals()).toEqual({ ana: '800.00', ben: '1500.00' });
+    expect(loadsOf(TENANT)).toBe(1);
+    // A fresh cache, two requests at once: they share one version check and one load.
+    readerStates.invalidate(TENANT);
+    const [a, b] = await Promise.all([q3Totals(), q3Totals()]);
+    expect(a).toEqual(b);
+    expect(loadsOf(TENANT)).toBe(2);
+  });
+
+  it('keeps two tenants apart: each is loaded for itself and shows only its own payees', async () => {
+    // The other tenant's oli won 99,000 of a 100,000 quota: 50,000 × 2 % + 49,000 × 5 % = 1,000 + 2,450 = 3,450.00.
+    expect(await q3Totals(OTHER)).toEqual({ oli: '3450.00' });
+    expect(await q3Totals()).toEqual({ ana: '800.00', ben: '1500.00' });
+    expect(await q3Totals(OTHER)).toEqual({ oli: '3450.00' });
+    expect([loadsOf(TENANT), loadsOf(OTHER)]).toEqual([2, 1]);
+  });
+
+  it('sees a quota imported by another console on the next read', async () => {
+    const before = loadsOf(TENANT);
+    // Ana's Q3 quota becomes 50,000: 40,000 is 80 %, so 25,000 × 2 % + 15,000 × 5 % = 500 + 750 = 1,250.00.
+    const csv = 'id,userId,period,target,version,effectiveFrom\nq-ana,ana,2026-Q3,50000,2,2026-07-01\n';
+    expect((await request(writer).post('/api/admin/quotas/import').send({ csv })).body).toMatchObject({ ok: true, imported: 1 });
+    expect(await q3Totals()).toEqual({ ana: '1250.00', ben: '1500.00' });
+    expect(loadsOf(TENANT)).toBe(before + 1);
+    // Nothing changed since: no further load.
+    await q3Totals();
+    expect(loadsOf(TENANT)).toBe(before + 1);
+  });
+
+  it('sees a plan published by another console on the next read', async () => {
+    // Version 2 pays 3 % instead of 2 % below 50 %: ana 25,000 × 3 % + 15,000 × 5 % = 750 + 750 = 1,500.00;
+    // ben 50,000 × 3 % + 10,000 × 5 % = 1,500 + 500 = 2,000.00.
+    const published = await request(writer).post('/api/admin/plans').send({ text: planV2('0.03') });
+    expect(published.status).toBe(201);
+    expect(await q3Totals()).toEqual({ ana: '1500.00', ben: '2000.00' });
+  });
+
+  it('sees a period locked by another console on the next read', async () => {
+    const q2 = async () => (await request(reader).get('/api/admin/statements?period=2026-Q2')).body.source as string;
+    expect(await q2()).toBe('computed');
+    for (const step of ['calculate', 'approve', 'lock']) expect((await request(writer).post(`/api/admin/periods/2026-Q2/${step}`)).status).toBe(200);
+    // Reader's cached state knew Q2 as open; it now returns the locked statements.
+    expect(await q2()).toBe('locked');
+  });
+
+  it('sees a CRM change written by the sync on the next read, and not a page that changed nothing', async () => {
+    const enqueue: Enqueue = async () => ({ jobId: 'test' });
+    const sink = { db: database.db, enqueue };
+    const target = { tenantId: TENANT, source: 'hubspot', object: 'deals' } as const;
+    const b1 = (await loadDeals(database.db, TENANT, ['b1'])).get('b1')!;
+    await q3Totals();
+    const before = loadsOf(TENANT);
+    // Re-sending the stored deal changes nothing, so the state is not read again.
+    await writeSyncPage(sink, target, { phase: 'incremental', cursor: 1 }, { deals: [{ record: b1, modifiedAt: '2026-08-15T00:00:00Z' }] }, 'same');
+    expect(await q3Totals()).toEqual({ ana: '1500.00', ben: '2000.00' });
+    expect(loadsOf(TENANT)).toBe(before);
+    // b1 grows from 60,000 to 80,000: ben 50,000 × 3 % + 30,000 × 5 % = 1,500 + 1,500 = 3,000.00.
+    await writeSyncPage(sink, target, { phase: 'incremental', cursor: 2 }, { deals: [{ record: { ...b1, amount: b1.amount.plus(20_000), sourceVersion: 'b1-grown' }, modifiedAt: '2026-08-15T01:00:00Z' }] }, 'grown');
+    expect(await q3Totals()).toEqual({ ana: '1500.00', ben: '3000.00' });
+    expect(loadsOf(TENANT)).toBe(before + 1);
+    // The other tenant was never reloaded by any of this.
+    expect(await q3Totals(OTHER)).toEqual({ oli: '3450.00' });
+    expect(loadsOf(OTHER)).toBe(1);
+  });
+});
+
+describe('memory bound', () => {
+  it('drops a tenant nobody asked for within the idle time, and the least recently used beyond the limit', async () => {
+    let now = 0;
+    const counted: string[] = [];
+    const cache = new TenantCache(database.db, 0, () => now, {
+      basis: 'current',
+      idleMs: 60_000,
+      maxTenants: 1,
+      load: async (db, tenantId) => {
+        counted.push(tenantId);
+        return loadTenant(db, tenantId);
+      },
+    });
+    await cache.get(TENANT);
+    // A second tenant pushes the first out (limit 1)…
+    await cache.get(OTHER);
+    expect(cache.size).toBe(1);
+    await cache.get(TENANT);
+    expect(counted).toEqual([TENANT, OTHER, TENANT]);
+    // …and a tenant idle for a minute is dropped, so asking again reads it again.
+    now += 60_000;
+    await cache.get(TENANT);
+    expect(counted).toEqual([TENANT, OTHER, TENANT, TENANT]);
+    now += 59_999;
+    await cache.get(TENANT);
+    expect(counted).toHaveLength(4);
+  });
+});
