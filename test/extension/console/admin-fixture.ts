@@ -10,7 +10,6 @@ import type { Role } from '../../../extension/backend/src/cards/view-models.js';
 import { errorHandler } from '../../../extension/backend/src/http/api-failure.js';
 import type { Db } from '../../../worker/src/db/database.js';
 import { importDataset } from '../../../worker/src/db/import-dataset.js';
-import { up as adminMigration } from '../../../worker/src/db/migrations/0004-admin.js';
 import { savePlanVersion } from '../../../worker/src/db/plans.js';
 import { createLogger } from '../../../worker/src/observability/logger.js';
 
@@ -21,11 +20,9 @@ export const TODAY = '2026-10-15' as IsoDate;
 
 /**
  * The example tenant (examples/data/acme.json) with the four example plans published as
- * v1, in a database migrated by the worker's migrations plus 0004-admin (applied here
- * until migrate.ts registers it; it is written to be applied twice).
+ * v1, in a database migrated by the worker's migrations.
  */
 export async function seedAcme(db: Db): Promise<void> {
-  await adminMigration(db as never);
   const dataset = parseDataset(JSON.parse(readFileSync(join(ROOT, 'examples/data/acme.json'), 'utf8')), 'acme.json');
   await importDataset(db, dataset, { source: 'file', externalId: 'acme', modifiedAt: '2026-10-01T00:00:00Z', actor: 'seed' });
   const dir = join(ROOT, 'examples/plans');

@@ -331,6 +331,37 @@ export interface CardApiIdempotencyTable {
   created_at: Generated<Timestamp>;
 }
 
+export type DisputeStatus = 'open' | 'accepted' | 'rejected';
+
+/** A rep's dispute of a payout line: their claimed input and the engine's answer on it (migration 0004). */
+export interface DisputesTable {
+  tenant_id: string;
+  id: string;
+  payee_id: string;
+  period_id: string;
+  line_key: string;
+  claim: Json<unknown>;
+  note: Generated<string>;
+  result: Json<unknown>;
+  status: Generated<DisputeStatus>;
+  resolution: string | null;
+  created_by: string;
+  /** Filled in by the database; not wrapped in Generated so a select reads a Date. */
+  created_at: Timestamp;
+  resolved_by: string | null;
+  resolved_at: Timestamp | null;
+}
+
+/** The fingerprint of the statements an admin approved: a period locks only with those numbers (migration 0004). */
+export interface PeriodApprovalsTable {
+  tenant_id: string;
+  period_id: string;
+  fingerprint: string;
+  payees: number;
+  approved_by: string;
+  approved_at: Timestamp;
+}
+
 export interface DatabaseSchema {
   tenants: TenantsTable;
   crm_connections: CrmConnectionsTable;
@@ -359,4 +390,6 @@ export interface DatabaseSchema {
   card_api_credentials: CardApiCredentialsTable;
   tenant_roles: TenantRolesTable;
   card_api_idempotency: CardApiIdempotencyTable;
+  disputes: DisputesTable;
+  period_approvals: PeriodApprovalsTable;
 }

@@ -10,7 +10,6 @@ import { savePlanVersion } from '../../../../worker/src/db/plans.js';
 import type { Logger } from '../../../../worker/src/observability/logger.js';
 import type { JobRunner } from '../../../../worker/src/runtime/job-runner.js';
 import { ApiFailure, parseInput } from '../http/api-failure.js';
-import { isoTime } from './admin-tables.js';
 import { decideDispute, listDisputes, openDispute } from './disputes.js';
 import { payrollCsv } from './payroll-export.js';
 import { adminStateCache, periodStatements, planPeriod, tenantState } from './period-statements.js';
@@ -49,6 +48,11 @@ function param(req: Request, name: string): string {
   const value = req.params[name];
   if (typeof value !== 'string' || value === '') throw new ApiFailure('bad_request', `missing ${name}`, `put the ${name} in the URL`);
   return value;
+}
+
+/** A timestamp column as JSON. (The worker's schema nests ColumnType in Generated, which Kysely does not unwrap on select.) */
+function isoTime(value: unknown): string {
+  return new Date(value as Date).toISOString();
 }
 
 const query = (req: Request, name: string): string | undefined => (typeof req.query[name] === 'string' && req.query[name] !== '' ? (req.query[name] as string) : undefined);

@@ -11,8 +11,8 @@ import { sum } from '../../../../shared/src/money/decimal.js';
 import { formatAmount } from '../../../../shared/src/money/rounding.js';
 import type { IsoDate } from '../../../../shared/src/time/iso-date.js';
 import type { Db } from '../../../../worker/src/db/database.js';
+import type { DisputesTable, DisputeStatus } from '../../../../worker/src/db/schema.js';
 import { ApiFailure } from '../http/api-failure.js';
-import { adminDb, type DisputesTable, type DisputeStatus } from './admin-tables.js';
 import { periodStatements, planPeriod, type TenantState } from './period-statements.js';
 
 /** What a rep says the input should have been: the deal's amount, its splits, or both. */
@@ -101,7 +101,7 @@ export async function openDispute(db: Db, tenantId: string, state: TenantState, 
   const result = disputeResult(deal.id, current, after);
   const id = randomUUID();
   const claimJson = { dealAmount: request.claim.dealAmount?.toString(), splits: request.claim.splits?.map((s) => ({ ...s, percent: s.percent.toString() })) };
-  await adminDb(db)
+  await db
     .insertInto('disputes')
     .values({ tenant_id: tenantId, id, payee_id: request.payeeId, period_id: period.id, line_key: line.key, claim: JSON.stringify(claimJson), note: request.note, result: JSON.stringify(result), created_by: actor })
     .execute();
@@ -144,7 +144,7 @@ function toJson(r: DisputeRow): DisputeJson {
 
 /** The tenant's disputes, newest first, filtered in the query (disputes_by_period serves a period, or a period and payee). */
 export async function listDisputes(db: Db, tenantId: string, filter: { readonly payeeId?: string | undefined; readonly period?: string | undefined }): Promise<DisputeJson[]> {
-  let query = adminDb(db).selectFrom('disputes').selectAll().where('tenant_id', '=', tenantId);
+  let query = db.selectFrom('disputes').selectAll().where('tenant_id', '=', tenantId);
   if (filter.period !== undefined) query = query.where('period_id', '=', filter.period);
   if (filter.payeeId !== undefined) query = query.where('payee_id', '=', filter.payeeId);
   const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
@@ -152,7 +152,7 @@ export async function listDisputes(db: Db, tenantId: string, filter: { readonly 
 }
 
 export async function getDispute(db: Db, tenantId: string, id: string): Promise<DisputeJson | undefined> {
-  const row = await adminDb(db).selectFrom('disputes').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('disputes').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
   return row && toJson(row);
 }
 
@@ -160,7 +160,7 @@ export async function getDispute(db: Db, tenantId: string, id: string): Promise<
 export async function decideDispute(db: Db, tenantId: string, id: string, body: unknown, actor: string): Promise<DisputeJson> {
   const parsed = disputeDecisionSchema.safeParse(body);
   if (!parsed.success) throw new ApiFailure('invalid_input', 'the decision is incomplete', 'correct the fields listed', issuesFromZod(parsed.error));
-  const updated = await adminDb(db)
+  const updated = await db
     .updateTable('disputes')
     .set({ status: parsed.data.status, resolution: parsed.data.resolution, resolved_by: actor, resolved_at: new Date() })
     .where('tenant_id', '=', tenantId)

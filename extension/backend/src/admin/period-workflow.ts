@@ -11,7 +11,6 @@ import { setPeriodStatus } from '../../../../worker/src/db/periods.js';
 import type { PeriodStatus } from '../../../../worker/src/db/schema.js';
 import { recompute } from '../../../../worker/src/recompute/recompute.js';
 import { ApiFailure } from '../http/api-failure.js';
-import { adminDb } from './admin-tables.js';
 import { planPeriod, type TenantState } from './period-statements.js';
 
 /** How many periods of each cadence the list shows, most recent first. */
@@ -109,7 +108,7 @@ export async function calculatePeriod(db: Db, tenantId: string, state: TenantSta
   const statements = await computeIntoLedger(db, tenantId, period, asOf, 'admin-calculate');
   await setPeriodStatus(db, tenantId, period.id, 'calculated', actor);
   // A recalculation withdraws an earlier approval: the numbers may have moved.
-  await adminDb(db).deleteFrom('period_approvals').where('tenant_id', '=', tenantId).where('period_id', '=', period.id).execute();
+  await db.deleteFrom('period_approvals').where('tenant_id', '=', tenantId).where('period_id', '=', period.id).execute();
   return summary(period, 'calculated', statements);
 }
 
@@ -117,7 +116,7 @@ export async function approvePeriod(db: Db, tenantId: string, state: TenantState
   const period = planPeriod(state, periodId);
   const statements = await computeIntoLedger(db, tenantId, period, asOf, 'admin-approve');
   await setPeriodStatus(db, tenantId, period.id, 'approved', actor);
-  await adminDb(db)
+  await db
     .insertInto('period_approvals')
     .values({ tenant_id: tenantId, period_id: period.id, fingerprint: fingerprint(statements), payees: statements.length, approved_by: actor })
     .onConflict((oc) => oc.columns(['tenant_id', 'period_id']).doUpdateSet({ fingerprint: fingerprint(statements), payees: statements.length, approved_by: actor, approved_at: new Date() }))
@@ -133,7 +132,7 @@ export async function approvePeriod(db: Db, tenantId: string, state: TenantState
  */
 export async function lockPeriod(db: Db, tenantId: string, state: TenantState, periodId: string, asOf: IsoDate, actor: string): Promise<PeriodSummary> {
   const period = planPeriod(state, periodId);
-  const approval = await adminDb(db).selectFrom('period_approvals').select(['fingerprint', 'approved_by']).where('tenant_id', '=', tenantId).where('period_id', '=', period.id).executeTakeFirst();
+  const approval = await db.selectFrom('period_approvals').select(['fingerprint', 'approved_by']).where('tenant_id', '=', tenantId).where('period_id', '=', period.id).executeTakeFirst();
   const statements = await computeIntoLedger(db, tenantId, period, asOf, 'admin-lock');
   if (approval && approval.fingerprint !== fingerprint(statements)) {
     throw new ApiFailure('conflict', `the statements of ${period.id} changed after ${approval.approved_by} approved them`, 'calculate the period again, review the statements and approve them before locking');

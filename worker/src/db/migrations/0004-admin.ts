@@ -1,15 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * What the admin console needs beyond the worker's schema: disputes raised on payout lines
+ * What the admin console needs: disputes raised on payout lines
  * (the rep's claimed input and the engine's recomputed answer, kept with their status), and
  * a fingerprint of the statements an admin approved, so a period is locked only with the
- * numbers that were approved. `if not exists` lets the admin tests apply it on a database
- * that was migrated before this file was registered in migrate.ts.
+ * numbers that were approved.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
-    create table if not exists disputes (
+    create table disputes (
       tenant_id text not null references tenants(id),
       id text not null,
       payee_id text not null,
@@ -26,9 +25,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       resolved_at timestamptz,
       primary key (tenant_id, id)
     )`.execute(db);
-  await sql`create index if not exists disputes_by_period on disputes (tenant_id, period_id, payee_id)`.execute(db);
+  await sql`create index disputes_by_period on disputes (tenant_id, period_id, payee_id)`.execute(db);
   await sql`
-    create table if not exists period_approvals (
+    create table period_approvals (
       tenant_id text not null references tenants(id),
       period_id text not null,
       fingerprint text not null,
