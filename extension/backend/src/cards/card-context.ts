@@ -9,6 +9,7 @@ import type { Db } from '../../../../worker/src/db/database.js';
 import { ledgerStatement, type LedgerLine } from '../../../../worker/src/ledger/payout-ledger.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiFailure } from '../http/api-failure.js';
+import { ledgerDealId } from './explanation-lines.js';
 import type { TenantSnapshot } from './tenant-cache.js';
 import type { Freshness, PersonRef, Role, Viewer } from './view-models.js';
 
@@ -88,6 +89,17 @@ export function ledgerFor(ctx: CardContext, userId: string, periodId: string): P
     const total = lines.reduce((t, l) => t.plus(l.amount), ZERO);
     return { total, currency: lines[0]?.currency ?? user?.payCurrency ?? ctx.snapshot.data.tenant.currency, lines: lines.sort((a, b) => (a.lineKey < b.lineKey ? -1 : a.lineKey > b.lineKey ? 1 : 0)) };
   });
+}
+
+/**
+ * What the ledger holds for one deal in the payee's period, and its sum: every line whose
+ * provenance names the deal (commission, true-up, gate release, spiff, clawback, correction).
+ * The deal card's "paid" and its explanation both read this, so they always agree.
+ */
+export async function dealPaid(ctx: CardContext, userId: string, periodId: string, dealId: string): Promise<{ readonly lines: readonly LedgerLine[]; readonly total: Decimal; readonly currency: string }> {
+  const ledger = await ledgerFor(ctx, userId, periodId);
+  const lines = ledger.lines.filter((l) => ledgerDealId(l) === dealId);
+  return { lines, total: lines.reduce((t, l) => t.plus(l.amount), ZERO), currency: ledger.currency };
 }
 
 export function kpisFor(ctx: CardContext, userId: string, period: Period): Promise<KpiReport> {

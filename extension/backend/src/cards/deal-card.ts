@@ -1,4 +1,3 @@
-import { ZERO } from '../../../../shared/src/money/decimal.js';
 import type { DealId, UserId } from '../../../../shared/src/domain/ids.js';
 import { measureKey } from '../../../../shared/src/domain/quotas.js';
 import { dealCredits } from '../../../../shared/src/engine/credits.js';
@@ -7,12 +6,10 @@ import { commissionLineFor } from '../../../../shared/src/engine/statement.js';
 import { outcomeOf } from '../../../../shared/src/engine/tenant-index.js';
 import { periodContaining } from '../../../../shared/src/time/period.js';
 import { ApiFailure } from '../http/api-failure.js';
-import { assertCanSee, freshnessOf, ledgerFor, periodKindFor, statementOf, type CardContext } from './card-context.js';
-import { fromLedger, fromPayoutLine, ledgerDealId } from './explanation-lines.js';
+import { assertCanSee, dealPaid, freshnessOf, periodKindFor, statementOf, type CardContext } from './card-context.js';
+import { fromLedger, fromPayoutLine } from './explanation-lines.js';
 import { attainmentViews, explainLink, moneyView, nextTierView } from './format.js';
 import { CARD_API_VERSION, type DealCardView, type PersonRef } from './view-models.js';
-
-const PLAN_KINDS = new Set(['commission', 'true-up', 'gate-release', 'spiff', 'bonus']);
 
 export function measureLookup(ctx: CardContext): (planId: string, componentId: string) => string | undefined {
   return (planId, componentId) => {
@@ -79,9 +76,7 @@ async function buildDealCard(ctx: CardContext, dealId: string, payee: PersonRef)
   }
 
   // Won or lost: what the ledger holds for this deal in its period (a lost deal may carry a clawback).
-  const ledger = await ledgerFor(ctx, payee.userId, period.id);
-  const lines = ledger.lines.filter((l) => ledgerDealId(l) === deal.id);
-  const paid = lines.filter((l) => PLAN_KINDS.has(l.kind) || l.kind === 'clawback' || l.kind === 'adjustment').reduce((t, l) => t.plus(l.amount), ZERO);
+  const paid = await dealPaid(ctx, payee.userId, period.id, deal.id);
   const statement = await statementOf(ctx, period, payee.userId);
   const own = statement && commissionLineFor(statement.lines, deal.id);
   const slices = own?.provenance?.slices ?? [];
@@ -90,9 +85,9 @@ async function buildDealCard(ctx: CardContext, dealId: string, payee: PersonRef)
     ...base,
     outcome: 'paid',
     period: period.id,
-    commission: moneyView(paid, ledger.currency),
+    commission: moneyView(paid.total, paid.currency),
     netPay: null,
-    lines: lines.map(fromLedger),
+    lines: paid.lines.map(fromLedger),
     attainment: { now: attainmentViews(attainment, snapshot.plans, payee.userId, period.id), afterClose: null },
     landsInTier: slices.length ? Math.max(...slices.map((s) => s.tier)) : null,
     nextTier: nextTierView(nextTierGap(snapshot.plans, attainment), attainment, snapshot.plans),

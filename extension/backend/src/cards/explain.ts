@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { ZERO } from '../../../../shared/src/money/decimal.js';
 import { measureKey } from '../../../../shared/src/domain/quotas.js';
 import type { CreditedDeal } from '../../../../shared/src/kpi/period-deals.js';
 import { outcomeOf } from '../../../../shared/src/engine/tenant-index.js';
 import { periodContaining } from '../../../../shared/src/time/period.js';
 import { ApiFailure } from '../http/api-failure.js';
-import { assertCanSee, currentPeriod, kpisFor, ledgerFor, periodKindFor, statementOf, type CardContext } from './card-context.js';
+import { assertCanSee, currentPeriod, dealPaid, kpisFor, ledgerFor, periodKindFor, statementOf, type CardContext } from './card-context.js';
 import { estimateFor, measureLookup } from './deal-card.js';
-import { fromLedger, fromPayoutLine, ledgerDealId } from './explanation-lines.js';
+import { fromLedger, fromPayoutLine } from './explanation-lines.js';
 import { moneyView, percentView, quantityView } from './format.js';
 import { KPI_DEFINITIONS } from './kpi-comparison.js';
 import { projectionFor } from './rep-card.js';
@@ -56,15 +55,14 @@ export async function explain(ctx: CardContext, q: ExplainQuery): Promise<Explan
       };
     }
     const period = periodContaining(deal.closeDate, periodKindFor(snapshot, subject.userId), snapshot.data.calendar);
-    const ledger = await ledgerFor(ctx, subject.userId, period.id);
-    const lines = ledger.lines.filter((l) => ledgerDealId(l) === dealId);
+    const paid = await dealPaid(ctx, subject.userId, period.id, dealId);
     return {
       ...base,
       title: `What ${deal.name} paid`,
       period: period.id,
       source: 'ledger',
-      total: { kind: 'money', ...moneyView(lines.reduce((t, l) => t.plus(l.amount), ZERO), ledger.currency) },
-      lines: lines.map(fromLedger),
+      total: { kind: 'money', ...moneyView(paid.total, paid.currency) },
+      lines: paid.lines.map(fromLedger),
       notes: [RESIDUAL_NOTE],
     };
   }
