@@ -7,6 +7,7 @@ import { adminStateCache } from '../../../extension/backend/src/admin/period-sta
 import { setPrincipal } from '../../../extension/backend/src/auth/principal.js';
 import { loadTenant, TenantCache } from '../../../extension/backend/src/cards/tenant-cache.js';
 import { errorHandler } from '../../../extension/backend/src/http/api-failure.js';
+import { savePlanVersion } from '../../../worker/src/db/plans.js';
 import { loadDeals } from '../../../worker/src/db/records.js';
 import { createLogger } from '../../../worker/src/observability/logger.js';
 import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
@@ -173,5 +174,39 @@ describe('memory bound', () => {
     now += 59_999;
     await cache.get(TENANT);
     expect(counted).toHaveLength(4);
+  });
+});
+
+describe('checks against writes from other processes', () => {
+  it('answers a request that arrived after a running check read the version with a check of its own', async () => {
+    // Reader's first check is held in its load; meanwhile another process saves a plan. A
+    // request arriving after that write must not be handed the held check's (older) state.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let firstRead!: () => void;
+    const firstHasRead = new Promise<void>((resolve) => (firstRead = resolve));
+    let calls = 0;
+    const states = adminStateCache(database.db, {
+      load: async (db, tenantId) => {
+        calls += 1;
+        const loaded = await loadTenant(db, tenantId);
+        // The first load has read the tenant; it is held before it is kept.
+        if (calls === 1) {
+          firstRead();
+          await gate;
+        }
+        return loaded;
+      },
+    });
+    const first = states.get(OTHER);
+    await firstHasRead;
+    const tiers = [{ upTo: '100', rate: '0.01' }, { rate: '0.02' }];
+    await savePlanVersion(database.db, OTHER, { id: 'renewals', version: 1, name: 'Renewals', effective: { from: '2026-01-01' }, period: 'quarter', currency: 'USD', payees: [{ user: 'oli' }], components: [{ id: 'rn', type: 'commission', tiers: { mode: 'marginal', table: tiers } }] }, 'another-process');
+    const second = states.get(OTHER);
+    release();
+    expect((await first)!.plans.map((p) => p.id)).toEqual(['ae']);
+    expect((await second)!.plans.map((p) => p.id).sort()).toEqual(['ae', 'renewals']);
+    // One load per version: the held one, then the one after the write.
+    expect(calls).toBe(2);
   });
 });

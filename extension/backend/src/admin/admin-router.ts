@@ -69,8 +69,8 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   const states = deps.states ?? adminStateCache(db);
   const stateOf = (tenantId: string) => tenantState(states, tenantId);
   // Every write below also moves a marker the cache checks (see readVersion in
-  // tenant-cache.ts); dropping the entry as well means a request that joins a check
-  // already under way can never be served the state from before this admin's own write.
+  // tenant-cache.ts), which is how other processes see it; this process drops its entry
+  // at once as well, so its next request loads without first comparing versions.
   const wrote = (tenantId: string) => states.invalidate(tenantId);
   const router = Router();
   router.use(express.json({ limit: '12mb' }));

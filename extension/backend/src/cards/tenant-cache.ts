@@ -81,6 +81,10 @@ interface Entry {
   checkedAt: number;
   usedAt: number;
   checking: Promise<TenantSnapshot> | undefined;
+  /** How many requests had arrived when the running check started (see checkFor). */
+  checkFrom: number;
+  /** With checkMs 0: the one check queued after the running one, for requests that arrived after it started. */
+  queued: Promise<TenantSnapshot> | undefined;
 }
 
 /**
@@ -126,6 +130,8 @@ export class TenantCache {
   private readonly idleMs: number;
   private readonly maxTenants: number;
   private readonly load: TenantLoader;
+  /** Requests so far: orders a request's arrival against the start of a check. */
+  private arrivals = 0;
 
   constructor(
     private readonly db: Db,
@@ -152,6 +158,7 @@ export class TenantCache {
    */
   async get(tenantId: string): Promise<TenantSnapshot | undefined> {
     const now = this.now();
+    const arrival = ++this.arrivals;
     // First, so a tenant idle for too long is reloaded rather than revived.
     this.evict(now);
     let entry = this.entries.get(tenantId);
@@ -161,18 +168,16 @@ export class TenantCache {
       this.entries.set(tenantId, entry);
       entry.usedAt = now;
     }
-    const age = entry?.snapshot ? now - entry.checkedAt : Number.POSITIVE_INFINITY;
+    // A clock stepped back (negative age) proves nothing about freshness: check.
+    const age = entry?.snapshot && now >= entry.checkedAt ? now - entry.checkedAt : Number.POSITIVE_INFINITY;
     if (entry?.snapshot && age < this.checkMs) return entry.snapshot;
     if (!entry) {
-      entry = { snapshot: undefined, checkedAt: 0, usedAt: now, checking: undefined };
+      entry = { snapshot: undefined, checkedAt: 0, usedAt: now, checking: undefined, checkFrom: 0, queued: undefined };
       this.entries.set(tenantId, entry);
       this.evict(now);
     }
     const current = entry;
-    current.checking ??= this.refresh(tenantId, current).finally(() => {
-      current.checking = undefined;
-    });
-    const check = current.checking.catch((error: unknown) => {
+    const check = this.checkFor(tenantId, current, arrival).catch((error: unknown) => {
       if (error instanceof UnknownTenant) {
         this.entries.delete(tenantId);
         return undefined;
@@ -184,6 +189,39 @@ export class TenantCache {
       check.catch(() => undefined);
       return current.snapshot;
     }
+    return check;
+  }
+
+  /**
+   * The check this request waits for. Requests share a running check; but with checkMs 0
+   * (the admin console: every request must see every write committed before it arrived,
+   * by any process) a check that read the version before this request arrived may have
+   * missed such a write, so the request waits for one check after it instead, shared by
+   * everyone who arrives meanwhile: one load per version still, never a stale answer.
+   */
+  private checkFor(tenantId: string, entry: Entry, arrival: number): Promise<TenantSnapshot> {
+    if (entry.checking && (this.checkMs > 0 || entry.checkFrom >= arrival)) return entry.checking;
+    if (entry.checking) {
+      entry.queued ??= entry.checking
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .then(() => {
+          entry.queued = undefined;
+          return this.startCheck(tenantId, entry);
+        });
+      return entry.queued;
+    }
+    return this.startCheck(tenantId, entry);
+  }
+
+  private startCheck(tenantId: string, entry: Entry): Promise<TenantSnapshot> {
+    entry.checkFrom = this.arrivals;
+    const check: Promise<TenantSnapshot> = this.refresh(tenantId, entry).finally(() => {
+      if (entry.checking === check) entry.checking = undefined;
+    });
+    entry.checking = check;
     return check;
   }
 
@@ -215,6 +253,9 @@ export class TenantCache {
       entry.checkedAt = checkedAt;
       return entry.snapshot;
     }
+    // The admin console never serves a snapshot unchecked, so the old one need not outlive its
+    // version: not holding it while the new one loads keeps one copy of the tenant, not two.
+    if (this.basis === 'current') entry.snapshot = undefined;
     const { data, plans, locked } = await this.load(this.db, tenantId);
     entry.snapshot = new TenantSnapshot(tenantId, probe.version, data, plans, locked, probe.status);
     entry.checkedAt = checkedAt;
