@@ -24,6 +24,8 @@ beforeAll(async () => {
   await seedSalesforceTenant(database.db);
   // The HubSpot user who installed the app, recorded as admin by their email (as the install callback does); not an owner.
   await database.db.insertInto('tenant_roles').values({ tenant_id: TENANT, user_id: 'owner@acme.test', role: 'admin', granted_by: 'install' }).execute();
+  // Installed before the install lower-cased the email: kept as HubSpot gave it.
+  await database.db.insertInto('tenant_roles').values({ tenant_id: TENANT, user_id: 'Boss@Acme.test', role: 'admin', granted_by: 'install' }).execute();
   sfCredential = (await issueSalesforceCredential(database.db, SF_TENANT, 'test')).credential;
   running = await startApp(database.db);
   url = baseUrl(running.server);
@@ -89,6 +91,8 @@ describe('HubSpot signed requests', () => {
     const own = await hubspotGet('/api/cards/v1/rep', 'owner@acme.test');
     expectRefused(own, 404, 'not_found');
     expect(ApiErrorSchema.parse(own.body).error.message).toMatch(/admin of this account with no figures of your own/);
+    // An admin recorded with HubSpot's mixed case is recognised by the signed (lower-cased) email.
+    expect((await hubspotGet('/api/cards/v1/rep?subjectId=cal', 'boss@acme.test')).status).toBe(200);
     // The same email in another portal is nobody there.
     expectRefused(await hubspotGet('/api/cards/v1/rep?subjectId=cal', 'owner@acme.test', { portalId: OTHER_PORTAL }), 403, 'forbidden');
   });

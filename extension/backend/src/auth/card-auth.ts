@@ -70,7 +70,9 @@ export function authenticateCardRequest(deps: CardAuthDeps): RequestHandler {
  * by owner id, so an admin is recognised here by those, not by the owner id.
  */
 function isHubSpotAdmin(snapshot: TenantSnapshot, identity: { readonly email: string; readonly hubspotUserId: string }): boolean {
-  return snapshot.status.admins.has(identity.email) || snapshot.status.admins.has(`hubspot-user-${identity.hubspotUserId}`);
+  // Lower-cased on both sides: installs before the install lower-cased the email kept HubSpot's case.
+  for (const admin of snapshot.status.admins) if (admin.toLowerCase() === identity.email || admin === `hubspot-user-${identity.hubspotUserId}`) return true;
+  return false;
 }
 
 async function activeSnapshot(cache: TenantCache, tenantId: string): Promise<TenantSnapshot> {

@@ -93,7 +93,8 @@ export function ledgerFor(ctx: CardContext, userId: string, periodId: string): P
 
 /**
  * What the ledger holds for one deal in the payee's period, and its sum: every line whose
- * provenance names the deal (commission, true-up, gate release, spiff, clawback, correction).
+ * provenance names the deal, whatever its kind (a commission and its true-up, a spiff, a
+ * gate release, a clawback or an adjustment).
  * The deal card's "paid" and its explanation both read this, so they always agree.
  */
 export async function dealPaid(ctx: CardContext, userId: string, periodId: string, dealId: string): Promise<{ readonly lines: readonly LedgerLine[]; readonly total: Decimal; readonly currency: string }> {

@@ -64,10 +64,10 @@ function DisputeCard({ dispute: d, onDecided }: { dispute: Dispute; onDecided: (
         <div className="row">
           <label htmlFor={id}>Resolution</label>
           <input id={id} value={resolution} onChange={(e) => setResolution(e.target.value)} size={40} />
-          <button type="button" onClick={() => decide('accepted')}>
+          <button type="button" disabled={action.busy} onClick={() => decide('accepted')}>
             Accept
           </button>
-          <button type="button" onClick={() => decide('rejected')}>
+          <button type="button" disabled={action.busy} onClick={() => decide('rejected')}>
             Reject
           </button>
         </div>

@@ -165,7 +165,10 @@ function DisputeForm({ period, payee, line, onDone }: { period: string; payee: s
         <label htmlFor="dispute-note">What the rep says</label>
         <textarea id="dispute-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
       </div>
-      <button type="submit">Open dispute</button>
+      {/* Opening a dispute is not idempotent: a second click while the first runs would open two. */}
+      <button type="submit" disabled={action.busy}>
+        Open dispute
+      </button>
       <Problem error={action.error} />
       {opened ? (
         <Status>
