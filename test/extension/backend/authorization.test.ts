@@ -5,7 +5,7 @@ import { issueSalesforceCredential, revokeSalesforceCredential } from '../../../
 import express from 'express';
 import { encodeSession, issueSession, SESSION_COOKIE } from '../../../extension/backend/src/auth/session.js';
 import { sessionSettings } from '../../../extension/backend/src/app.js';
-import { ApiErrorSchema, RepCardViewSchema } from '../../../extension/backend/src/cards/view-models.js';
+import { ApiErrorSchema, DealCardViewSchema, MeViewSchema, RepCardViewSchema } from '../../../extension/backend/src/cards/view-models.js';
 import { ConfigError, loadConfig } from '../../../extension/backend/src/config.js';
 import { baseUrl, hubspotCall, NOW, testConfig, OTHER_PORTAL, seedMainTenant, seedOtherTenant, seedSalesforceTenant, SESSION_SECRET, SF_ORG, SF_OTHER_REP, SF_REP, SF_TENANT, startApp, TENANT, type RunningApp } from './fixture.js';
 
@@ -91,6 +91,15 @@ describe('HubSpot signed requests', () => {
     const own = await hubspotGet('/api/cards/v1/rep', 'owner@acme.test');
     expectRefused(own, 404, 'not_found');
     expect(ApiErrorSchema.parse(own.body).error.message).toMatch(/admin of this account with no figures of your own/);
+    // The settings page's connection check, and a deal record, work for them too: the deal card shows
+    // what the deal pays its owner (ana's d1: 40,000 at 2 % = 800.00 in the fixture's plan).
+    const me = await hubspotGet('/api/cards/v1/me', 'owner@acme.test');
+    expect(me.status).toBe(200);
+    expect(MeViewSchema.parse(me.body).viewer).toEqual({ userId: 'owner@acme.test', name: 'owner@acme.test', roles: ['admin'] });
+    const deal = await hubspotGet('/api/cards/v1/deals/d1', 'owner@acme.test');
+    expect(deal.status).toBe(200);
+    const card = DealCardViewSchema.parse(deal.body);
+    expect([card.payee.userId, card.commission?.amount]).toEqual(['ana', '800.00']);
     // An admin recorded with HubSpot's mixed case is recognised by the signed (lower-cased) email.
     expect((await hubspotGet('/api/cards/v1/rep?subjectId=cal', 'boss@acme.test')).status).toBe(200);
     // The same email in another portal is nobody there.

@@ -24,6 +24,7 @@ describe('HubSpot project configuration', () => {
     expect(CARD_PATHS.deal('9001')).toBe(CARD_ROUTES.deal('9001'));
     expect(CARD_PATHS.deal('a/b c')).toBe(CARD_ROUTES.deal('a/b c'));
     expect(CARD_PATHS.rep()).toBe(CARD_ROUTES.rep());
+    expect(CARD_PATHS.me).toBe(CARD_ROUTES.me);
     expect(CARD_PATHS.manager()).toBe(CARD_ROUTES.manager());
     expect(CARD_PATHS.createCoachingTask('cp_1')).toBe(CARD_ROUTES.createCoachingTask('cp_1'));
   });

@@ -18,7 +18,9 @@ afterEach(() => {
 
 describe('settings page', () => {
   it('checks the connection on request and says the account is connected', async () => {
-    const { calls } = stubHubspotFetch({ 'GET /api/cards/v1/rep': ok(repCard()) });
+    const rep = repCard();
+    // The admin who installed the app need not be a rep: "me" answers for anyone the backend knows.
+    const { calls } = stubHubspotFetch({ 'GET /api/cards/v1/me': ok({ kind: 'me', version: 1, viewer: { ...rep.viewer, roles: ['admin'] }, freshness: rep.freshness }) });
     const r = renderSettings({ API_ORIGIN: ORIGIN });
     expect(visibleText(r.find(Text))).toBe(`Backend: ${ORIGIN}`);
     expect(calls).toHaveLength(0);
@@ -28,12 +30,12 @@ describe('settings page', () => {
     const alert = r.find(Alert);
     expect(alert.props).toMatchObject({ title: 'Connected', variant: 'success' });
     expect(visibleText(alert)).toContain('As of 28 Nov 2026 10:05 UTC');
-    expect(calls.map((c) => c.url)).toEqual([`${ORIGIN}/api/cards/v1/rep`]);
+    expect(calls.map((c) => c.url)).toEqual([`${ORIGIN}/api/cards/v1/me`]);
   });
 
   it('shows why the connection fails, with the fix', async () => {
     stubHubspotFetch({
-      'GET /api/cards/v1/rep': apiError(401, 'unauthenticated', 'This account is not installed', { fix: 'install the app from the CRM' }),
+      'GET /api/cards/v1/me': apiError(401, 'unauthenticated', 'This account is not installed', { fix: 'install the app from the CRM' }),
     });
     const r = renderSettings({ API_ORIGIN: ORIGIN });
     r.findByTestId(Button, 'check-connection').trigger('onClick');

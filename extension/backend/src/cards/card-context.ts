@@ -40,7 +40,7 @@ export function viewerOf(snapshot: TenantSnapshot, principal: Principal, asOf: I
 export function assertCanSee(ctx: CardContext, userId: string): PersonRef {
   const user = ctx.snapshot.index.users.get(userId as UserId);
   if (!user && userId === ctx.viewer.userId && ctx.viewer.roles.includes('admin')) {
-    throw new ApiFailure('not_found', 'You are an admin of this account with no figures of your own (you are not a rep or manager in the CRM)', 'open the card on a rep\'s or manager\'s record, or name the rep to show');
+    throw new ApiFailure('not_found', 'You are an admin of this account with no figures of your own (you are not a rep or manager in the CRM)', 'open a deal record to see what it pays its owner; reps and managers see their own figures here');
   }
   if (!user) throw new ApiFailure('not_found', `No person ${userId} in this account`, 'use the id of a rep or manager synced from this CRM account');
   const person = { userId: user.id, name: user.name };

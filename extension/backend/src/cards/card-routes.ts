@@ -5,7 +5,7 @@ import type { Enqueue } from '../../../../worker/src/queues/handler-registry.js'
 import type { IsoDate } from '../../../../shared/src/time/iso-date.js';
 import { principalOf } from '../auth/principal.js';
 import { ApiFailure, parseInput } from '../http/api-failure.js';
-import { viewerOf, type CardContext } from './card-context.js';
+import { freshnessOf, viewerOf, type CardContext } from './card-context.js';
 import { chart } from './charts.js';
 import { createTaskFromPrompt } from './coaching-action.js';
 import { dealCard } from './deal-card.js';
@@ -13,7 +13,7 @@ import { explain, ExplainQuery } from './explain.js';
 import { managerCard } from './manager-card.js';
 import { repCard } from './rep-card.js';
 import type { TenantCache } from './tenant-cache.js';
-import { CHART_IDS, CreateCoachingTaskRequestSchema } from './view-models.js';
+import { CARD_API_VERSION, CHART_IDS, CreateCoachingTaskRequestSchema, type MeView } from './view-models.js';
 
 export interface CardRouteDeps {
   readonly db: Db;
@@ -54,6 +54,13 @@ export function cardRoutes(deps: CardRouteDeps): Router {
     const asOf = deps.today();
     return { db: deps.db, snapshot, principal, viewer: viewerOf(snapshot, principal, asOf), asOf };
   }
+
+  router.get('/me', async (req, res) => {
+    parseInput(z.object(HUBSPOT_PARAMS), req.query, 'query');
+    const ctx = await context(req);
+    const view: MeView = { kind: 'me', version: CARD_API_VERSION, viewer: ctx.viewer, freshness: freshnessOf(ctx) };
+    res.json(view);
+  });
 
   router.get('/deals/:dealId', async (req, res) => {
     const dealId = parseInput(Id, req.params['dealId'], 'deal id');

@@ -226,6 +226,19 @@ export type ChartView = z.infer<typeof ChartViewSchema>;
 
 export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
 
+/**
+ * Who the card API takes the caller for, and how fresh the tenant's figures are: what the
+ * HubSpot settings page's "Check the connection" shows. It needs no figures of the caller's
+ * own, so an admin who is not a rep (the installer, often) is "connected" too.
+ */
+export const MeViewSchema = z.object({
+  kind: z.literal('me'),
+  version: z.literal(CARD_API_VERSION),
+  viewer: ViewerSchema,
+  freshness: FreshnessSchema,
+});
+export type MeView = z.infer<typeof MeViewSchema>;
+
 export const DealCardViewSchema = z.object({
   kind: z.literal('deal'),
   version: z.literal(CARD_API_VERSION),
@@ -433,7 +446,8 @@ export type ApiError = z.infer<typeof ApiErrorSchema>;
  * credential header from the External Credential plus `X-SPM-SF-User` (UserInfo.getUserId()).
  */
 export const CARD_ROUTES = {
-  /** ?payeeId= optional (managers/admins), defaults to the viewer. */
+  me: `${CARD_API_BASE}/me`,
+  /** ?payeeId= optional (managers/admins), defaults to the viewer (an admin with no figures of their own: the deal's owner). */
   deal: (dealId: string) => `${CARD_API_BASE}/deals/${encodeURIComponent(dealId)}`,
   /** Without userId: the viewer's own card. */
   rep: (userId?: string) => `${CARD_API_BASE}/rep${userId ? `?subjectId=${encodeURIComponent(userId)}` : ''}`,

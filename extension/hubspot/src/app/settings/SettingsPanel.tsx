@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Alert, Button, Flex, Heading, List, Text } from '@hubspot/ui-extensions';
 import type { SettingsContext } from '@hubspot/ui-extensions';
-import type { RepCardView } from '../../../../backend/src/cards/view-models.js';
+import type { MeView } from '../../../../backend/src/cards/view-models.js';
 import { apiOriginFrom } from '../cards/lib/api-origin.js';
 import { createCardApi, problemOf, type CardProblem } from '../cards/lib/card-api.js';
 import { CARD_PATHS } from '../cards/lib/card-routes.js';
@@ -20,10 +20,10 @@ export function SettingsPanel({ context }: { context: Pick<SettingsContext, 'var
   const runCheck = () => {
     if (!origin.ok) return;
     setCheck({ status: 'checking' });
-    // The rep card is the cheapest call that proves the whole chain: HubSpot signs it, the
-    // backend maps the portal to a tenant and the user to a person.
+    // Proves the whole chain without needing figures of one's own: HubSpot signs the call, the
+    // backend maps the portal to a tenant and the user to a person or an admin.
     createCardApi(origin.origin)
-      .get<RepCardView>(CARD_PATHS.rep(), 'rep')
+      .get<MeView>(CARD_PATHS.me, 'me')
       .then(
         (view) => setCheck({ status: 'ok', asOf: view.freshness.display }),
         (error: unknown) => setCheck({ status: 'failed', problem: problemOf(error) }),

@@ -7,6 +7,7 @@
 export const CARD_API_BASE = '/api/cards/v1';
 
 export const CARD_PATHS = {
+  me: `${CARD_API_BASE}/me`,
   deal: (dealId: string) => `${CARD_API_BASE}/deals/${encodeURIComponent(dealId)}`,
   rep: () => `${CARD_API_BASE}/rep`,
   manager: () => `${CARD_API_BASE}/manager`,
