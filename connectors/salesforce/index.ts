@@ -12,7 +12,7 @@ import type { SalesforceConfig } from './config.js';
 import { syncDeals } from './deals-stream.js';
 import { classifySalesforceError, toJobError } from './errors.js';
 import { SALESFORCE_OBJECTS } from './install.js';
-import { OrgMetadataCache } from './org-cache.js';
+import { OrgMetadataCache, withFreshMetadataOnMissingAccess } from './org-cache.js';
 import { syncFxRates, syncPipelines, syncQuotas, syncUsers } from './reference-streams.js';
 import { ApiMeter, openSession } from './session.js';
 import { streamRun, type StreamRun } from './stream-run.js';
@@ -57,6 +57,12 @@ export function createSalesforceConnector(cfg: SalesforceConfig, deps: Salesforc
   const forgetOnMissingAccess = (tenantId: string, err: unknown): void => {
     if (classifySalesforceError(err) === 'missing-access') orgCache.forget(tenantId);
   };
+  // A query built from cached metadata that Salesforce refuses as missing (the admin changed Setup
+  // since it was read) is retried once on freshly read metadata before the job fails: see org-cache.ts.
+  const freshOnMissingAccess = <T>(tenantId: string, logger: Logger, what: string, work: (cache: OrgMetadataCache) => Promise<T>): Promise<T> =>
+    withFreshMetadataOnMissingAccess(orgCache, tenantId, work, (err) =>
+      logger.info({ tenantId, err: err instanceof Error ? err.message : String(err) }, `salesforce refused a field or object the cached org metadata listed while ${what}; reading the org again and retrying once`),
+    );
   const taskWriter = createTaskWriter(cfg, deps, orgCache);
   return {
     source: 'salesforce',
@@ -74,7 +80,7 @@ export function createSalesforceConnector(cfg: SalesforceConfig, deps: Salesforc
       }
       try {
         const session = await openSession(cfg, { db: jobDeps.db, cipher: deps.cipher, logger: jobDeps.logger }, payload.tenantId, meter);
-        return await stream(streamRun(session, cfg, payload, jobDeps, ctx, deps.bulkPollMs ?? 1_000, orgCache));
+        return await freshOnMissingAccess(payload.tenantId, jobDeps.logger, `syncing ${payload.object}`, (cache) => stream(streamRun(session, cfg, payload, jobDeps, ctx, deps.bulkPollMs ?? 1_000, cache)));
       } catch (err) {
         const jobError = toJobError(err, `syncing ${payload.object} for tenant ${payload.tenantId}`);
         const kind = classifySalesforceError(err);
@@ -90,7 +96,7 @@ export function createSalesforceConnector(cfg: SalesforceConfig, deps: Salesforc
       }
     },
     processEvents(payload, jobDeps, ctx) {
-      return processChangeEvents(cfg, deps.cipher, orgCache, payload, jobDeps, ctx).catch((err: unknown) => {
+      return freshOnMissingAccess(payload.tenantId, jobDeps.logger, `applying Change Data Capture batch ${payload.batchId}`, (cache) => processChangeEvents(cfg, deps.cipher, cache, payload, jobDeps, ctx)).catch((err: unknown) => {
         forgetOnMissingAccess(payload.tenantId, err);
         throw toJobError(err, `applying Change Data Capture batch ${payload.batchId}`);
       });

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../../worker/src/queues/handler-registry.js';
+import { classifySalesforceError } from './errors.js';
 
 /**
  * How long org metadata read from Salesforce (describes, the stage picklist, split types) is
@@ -23,19 +24,39 @@ interface Entry {
  * next job reads again instead of repeating a failure for the rest of the TTL.
  */
 export class OrgMetadataCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: Map<string, Entry>;
   private readonly clock: Clock;
   private readonly ttlMs: number;
+  /** On a job's view (see forJob): the entries this view read itself, which are fresh for its job. */
+  private readonly ownReads = new WeakSet<Entry>();
+  private servedEarlierRead = false;
 
-  constructor(options: { clock?: Clock | undefined; ttlMs?: number } = {}) {
+  constructor(options: { clock?: Clock | undefined; ttlMs?: number } = {}, shared?: Map<string, Entry>) {
     this.clock = options.clock ?? systemClock;
     this.ttlMs = options.ttlMs ?? ORG_METADATA_TTL_MS;
+    this.entries = shared ?? new Map<string, Entry>();
+  }
+
+  /** A view for one job: the same entries, plus whether the job was handed metadata read before it started. */
+  forJob(): OrgMetadataCache {
+    return new OrgMetadataCache({ clock: this.clock, ttlMs: this.ttlMs }, this.entries);
+  }
+
+  /**
+   * Whether this view handed out a value it did not read itself (a cache hit on an earlier
+   * job's read): such metadata may predate an admin's change in Setup.
+   */
+  get servedCachedValue(): boolean {
+    return this.servedEarlierRead;
   }
 
   /** The cached value of `key` for the tenant, read with `load` when absent or older than the TTL. */
   get<T>(tenantId: string, key: string, load: () => Promise<T>, keep?: (value: T) => boolean): Promise<T> {
     const entry = this.entries.get(entryKey(tenantId, key));
-    if (entry && this.clock.now().getTime() < entry.expiresAt) return entry.value as Promise<T>;
+    if (entry && this.clock.now().getTime() < entry.expiresAt) {
+      if (!this.ownReads.has(entry)) this.servedEarlierRead = true;
+      return entry.value as Promise<T>;
+    }
     return this.reload(tenantId, key, load, keep);
   }
 
@@ -47,6 +68,7 @@ export class OrgMetadataCache {
     const value = load();
     const entry: Entry = { value, expiresAt: now + this.ttlMs };
     this.entries.set(k, entry);
+    this.ownReads.add(entry);
     // Only this read's own entry is dropped: a newer read started meanwhile stays.
     const drop = (): void => {
       if (this.entries.get(k) === entry) this.entries.delete(k);
@@ -68,6 +90,34 @@ export class OrgMetadataCache {
   /** Tenants that stopped syncing would otherwise keep their entries for the life of the process. */
   private dropExpired(now: number): void {
     for (const [k, e] of this.entries) if (e.expiresAt <= now) this.entries.delete(k);
+  }
+}
+
+/**
+ * Runs a job's work (a deals job, a CDC batch) that builds its queries from cached org
+ * metadata, and repairs the one failure the cache itself can cause. An admin's change in
+ * Setup (field-level security revoked on an optional Opportunity field, splits switched
+ * off) makes a query built from metadata read before it fail with INVALID_FIELD /
+ * INVALID_TYPE: without this, the job would fail for good with a misleading "grant read
+ * access" message until the entry expired. So when the work fails with the missing-access
+ * class and was handed cached metadata, the tenant's entries are forgotten and the work runs
+ * once more, reading the org afresh (it resumes from its committed cursor). A failure on
+ * fresh metadata, or on the second run, is a real permission problem and is thrown as is.
+ */
+export async function withFreshMetadataOnMissingAccess<T>(
+  cache: OrgMetadataCache,
+  tenantId: string,
+  work: (cache: OrgMetadataCache) => Promise<T>,
+  onRetry?: (err: unknown) => void,
+): Promise<T> {
+  const first = cache.forJob();
+  try {
+    return await work(first);
+  } catch (err) {
+    if (!first.servedCachedValue || classifySalesforceError(err) !== 'missing-access') throw err;
+    cache.forget(tenantId);
+    onRetry?.(err);
+    return await work(cache.forJob());
   }
 }
 

@@ -60,9 +60,12 @@ export async function orgContextKnowingStages(s: SalesforceSession, cache: OrgMe
   if (missing(latest).length > 0) {
     const wanted = missing(latest);
     logger?.info({ tenantId: s.tenantId, stages: wanted }, 'salesforce opportunity stage not in the cached org metadata; reading the org again');
+    // Names remembered from earlier reloads stay remembered (unless the fresh list now has them):
+    // keeping only `wanted` would make alternating unknown names reload on every page.
+    const candidates = new Set([...latest.unresolvedStages, ...wanted]);
     metadata = await cache.reload(s.tenantId, ORG_METADATA, async () => {
       const fresh = await readOrgMetadata(s);
-      return { ...fresh, unresolvedStages: new Set(wanted.filter((n) => !fresh.stageIdByName.has(n))) };
+      return { ...fresh, unresolvedStages: new Set([...candidates].filter((n) => !fresh.stageIdByName.has(n))) };
     });
     if (metadata.unresolvedStages.size > 0) logger?.warn({ tenantId: s.tenantId, stages: [...metadata.unresolvedStages] }, 'salesforce opportunity stage not found in the org; the deal keeps the stage name as its stage id');
   }

@@ -47,7 +47,7 @@ export function describeObject(org: SalesforceOrg, def: ObjectDef, version: stri
           { childSObject: 'Event', field: 'WhatId', relationshipName: 'Events', cascadeDelete: true },
         ]
       : [],
-    fields: def.fields.map((f) => {
+    fields: def.fields.filter((f) => !org.isFieldHidden(def.name, f.name)).map((f) => {
       const picklist = f.type === 'picklist' ? dynamicPicklist(org, def, f) ?? [] : [];
       return {
         name: f.name,

@@ -49,7 +49,7 @@ function resolve(org: SalesforceOrg, query: SoqlQuery, root: ObjectDef, ref: Fie
   }
   const last = segments[segments.length - 1]!;
   const field = def.fieldByName.get(last.toLowerCase());
-  if (!field) throw invalidField(query, ref.pos, `No such column '${last}' on entity '${def.name}'. ${NO_SUCH_COLUMN_HINT}`);
+  if (!field || org.isFieldHidden(def.name, field.name)) throw invalidField(query, ref.pos, `No such column '${last}' on entity '${def.name}'. ${NO_SUCH_COLUMN_HINT}`);
   path.push(field.name);
   const name = field.name;
   const get =

@@ -384,7 +384,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions):
       if (!def.createable) throw new HttpError(400, 'INVALID_TYPE', `Cannot create records of type ${def.name}`);
       const body = parseJson(await readBody(req));
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'JSON_PARSER_ERROR', 'expected a JSON object');
-      const record = org.transaction(userId, (tx) => tx.insert(def.name, checkReferences(body as Record<string, unknown>)));
+      const record = org.transaction(userId, (tx) => tx.insert(def.name, checkReferences(checkVisible(def.name, body as Record<string, unknown>))));
       return sendJson(res, 201, { id: record['Id'], success: true, errors: [] });
     }
     if (second !== undefined && third === undefined) {
@@ -399,7 +399,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions):
       if (method === 'PATCH') {
         if (!def.createable) throw new HttpError(400, 'INVALID_TYPE', `Cannot update records of type ${def.name}`);
         const body = parseJson(await readBody(req));
-        org.transaction(userId, (tx) => tx.update(def.name, second, checkReferences((body ?? {}) as Record<string, unknown>)));
+        org.transaction(userId, (tx) => tx.update(def.name, second, checkReferences(checkVisible(def.name, (body ?? {}) as Record<string, unknown>))));
         res.writeHead(204);
         return void res.end();
       }
@@ -411,6 +411,12 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions):
       }
     }
     throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  };
+
+  /** A field hidden from the API user (org.hideField) is, to its writes, a field that does not exist. */
+  const checkVisible = (objectName: string, body: Record<string, unknown>): Record<string, unknown> => {
+    for (const key of Object.keys(body)) if (org.isFieldHidden(objectName, key)) throw new RecordError('INVALID_FIELD', `No such column '${key}' on sobject of type ${objectName}`, [key]);
+    return body;
   };
 
   /** Lookups must point at existing records of the right object (INVALID_CROSS_REFERENCE_KEY otherwise). */

@@ -93,6 +93,13 @@ export class SalesforceOrg {
   private commitNumber = 0;
   /** The org's clock; tests move it to exercise replication windows. */
   now: () => number = () => Date.now();
+  /**
+   * Fields the API user cannot see (an admin revoked field-level security, or a package that
+   * added them was removed), as "Object.Field" in lower case. Describe leaves them out, and
+   * SOQL and API writes naming them answer INVALID_FIELD, as for a field that does not exist.
+   * Sandbox writes (`mutations`, seeding) are not affected. See hideField.
+   */
+  private readonly hiddenFields = new Set<string>();
 
   constructor(
     readonly orgId: string,
@@ -105,6 +112,17 @@ export class SalesforceOrg {
       const def = objectNamed(name)!;
       this.tables.set(name, { def, rows: [], byId: new Map(), make: recordFactory(def) });
     }
+  }
+
+  /** Revokes the API user's access to a field (field-level security); `hidden` false grants it back. */
+  hideField(objectName: string, fieldName: string, hidden = true): void {
+    const key = `${objectName}.${fieldName}`.toLowerCase();
+    if (hidden) this.hiddenFields.add(key);
+    else this.hiddenFields.delete(key);
+  }
+
+  isFieldHidden(objectName: string, fieldName: string): boolean {
+    return this.hiddenFields.size > 0 && this.hiddenFields.has(`${objectName}.${fieldName}`.toLowerCase());
   }
 
   table(objectName: string): Table {

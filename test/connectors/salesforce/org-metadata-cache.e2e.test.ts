@@ -35,6 +35,7 @@ describe('Salesforce org metadata cache', () => {
   const reset = (): void => void requests.splice(0);
   const sf = (kind: 'user' | 'deal', id: string): string => h.seeded.idMap.salesforceId(kind, id)!;
   const deal = async (id: string) => (await loadDeals(t.db, h.tenantId, [sf('deal', id)])).get(sf('deal', id));
+  const lastError = async (object: string) => (await t.db.selectFrom('sync_cursors').select('last_error').where('tenant_id', '=', h.tenantId).where('source', '=', 'salesforce').where('object', '=', object).executeTakeFirst())?.last_error;
 
   beforeAll(async () => {
     diagnostics.subscribe('http.server.request.start', onRequest);
@@ -118,5 +119,137 @@ describe('Salesforce org metadata cache', () => {
     expect(await writer.createTask(task)).toBe(first);
     await writer.createTask({ ...task, taskId: 'task-cache-2', title: 'Book the security review' });
     expect(metadataCalls().describeTask).toBe(1);
+  });
+
+  it('a Task describe whose field is refused on write is described again for the next task', async () => {
+    nowMs += ORG_METADATA_TTL_MS + 1_000;
+    reset();
+    const writer = h.connector.taskWriter;
+    const task = { tenantId: h.tenantId, taskId: 'task-forget-1', repId: sf('user', 'ana'), dealId: sf('deal', 'd2'), title: 'Map the buying committee', body: 'Who signs?', dueDate: '2026-09-02' };
+    await writer.createTask(task);
+    expect(metadataCalls().describeTask).toBe(1);
+    // The managed package is removed: SPM_Task_Id__c, which the cached describe lists, is gone.
+    h.seeded.org.hideField('Task', 'SPM_Task_Id__c');
+    try {
+      const err = await writer.createTask({ ...task, taskId: 'task-forget-2', title: 'Find the champion' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(PermanentJobError);
+      expect((err as PermanentJobError).message).toContain('INVALID_FIELD');
+      expect(metadataCalls().describeTask).toBe(1);
+      // The failed write forgot the describe: the next task describes Task again and is written without the field.
+      const id = await writer.createTask({ ...task, taskId: 'task-forget-3', title: 'Schedule the demo' });
+      expect(h.seeded.org.table('Task').byId.get(id)?.['Description']).toContain('[spm-task:task-forget-3]');
+      expect(metadataCalls().describeTask).toBe(2);
+    } finally {
+      h.seeded.org.hideField('Task', 'SPM_Task_Id__c', false);
+    }
+  });
+
+  it('an optional Opportunity field revoked inside the TTL: the next deals job reads the org again and succeeds', async () => {
+    nowMs += ORG_METADATA_TTL_MS + 1_000;
+    await h.sync('deals');
+    reset();
+    // The admin removes the integration user's field-level security on LeadSource, which the cached describe lists.
+    h.seeded.org.hideField('Opportunity', 'LeadSource');
+    try {
+      h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: 35000 });
+      nowMs += 60_000;
+      await expect(h.sync('deals')).resolves.toBeDefined();
+      expect((await deal('d2'))?.amount.toString()).toBe('35000');
+      expect(await lastError('deals')).toBeNull();
+      // One failed query, one fresh read of the metadata, and the rest of the TTL runs on it.
+      expect(metadataCalls()).toEqual({ describeOpportunity: 1, stages: 1, splitTypes: 1, describeTask: 0 });
+      expect(requests.filter((u) => u.includes('LeadSource')).length).toBe(1);
+      reset();
+      h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: 36000 });
+      await h.sync('deals');
+      expect((await deal('d2'))?.amount.toString()).toBe('36000');
+      expect(metadataCalls()).toEqual({ describeOpportunity: 0, stages: 0, splitTypes: 0, describeTask: 0 });
+    } finally {
+      h.seeded.org.hideField('Opportunity', 'LeadSource', false);
+    }
+  });
+
+  it('a CDC batch after a field was revoked inside the TTL reads the org again and applies the change', async () => {
+    nowMs += ORG_METADATA_TTL_MS + 1_000;
+    await h.sync('deals');
+    reset();
+    h.seeded.org.hideField('Opportunity', 'Product_Line__c');
+    try {
+      h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: 37000 });
+      const header = { entityName: 'Opportunity', recordIds: [sf('deal', 'd2')], changeType: 'UPDATE', transactionKey: 'tx-revoked' };
+      const eventIds = await recordNewEvents(t.db, h.tenantId, 'salesforce', [{ id: 'Opportunity:2:tx-revoked', payload: { ChangeEventHeader: header } }]);
+      await h.connector.processEvents({ tenantId: h.tenantId, source: 'salesforce', batchId: 'cdc-2-2-1', eventIds }, h.deps, jobContext());
+      expect((await deal('d2'))?.amount.toString()).toBe('37000');
+      expect(metadataCalls()).toEqual({ describeOpportunity: 1, stages: 1, splitTypes: 1, describeTask: 0 });
+    } finally {
+      h.seeded.org.hideField('Opportunity', 'Product_Line__c', false);
+    }
+  });
+
+  it('a query refused on metadata read by the same job is not retried, and the next job reads the org again', async () => {
+    nowMs += ORG_METADATA_TTL_MS + 1_000;
+    reset();
+    // The metadata is read fresh by this job, so there is nothing stale to retry with: the job fails and forgets it.
+    h.sandbox.faults.failNext(1, { status: 400, errorCode: 'INVALID_FIELD', message: "No such column 'LeadSource' on entity 'Opportunity'", match: /\/queryAll$/ });
+    const err = await h.sync('deals').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as PermanentJobError).code).toBe('missing_permission');
+    expect(metadataCalls().describeOpportunity).toBe(1);
+    await h.sync('deals');
+    expect(await lastError('deals')).toBeNull();
+    expect(metadataCalls().describeOpportunity).toBe(2);
+  });
+
+  it('a required field revoked still fails the job, after a single fresh read, with the field named', async () => {
+    nowMs += ORG_METADATA_TTL_MS + 1_000;
+    await h.sync('deals');
+    reset();
+    h.seeded.org.hideField('Opportunity', 'Amount');
+    try {
+      h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { CloseDate: '2026-09-21' });
+      const err = await h.sync('deals').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(PermanentJobError);
+      expect((err as PermanentJobError).code).toBe('missing_permission');
+      expect(await lastError('deals')).toMatch(/cannot see Opportunity field\(s\) Amount/);
+      expect(metadataCalls().describeOpportunity).toBe(1);
+    } finally {
+      h.seeded.org.hideField('Opportunity', 'Amount', false);
+    }
+    await h.sync('deals');
+    expect(await lastError('deals')).toBeNull();
+  });
+
+  it('opportunities alternating between two stage names the org lacks cost one stage read per name per TTL', async () => {
+    nowMs += ORG_METADATA_TTL_MS + 1_000;
+    await h.sync('deals');
+    const opp = h.seeded.org.table('Opportunity').byId.get(sf('deal', 'd2'))!;
+    const stageBefore = opp['StageName'];
+    let amount = 40000;
+    // A picklist value deleted in Setup stays on the records that had it: the stage list no longer has it.
+    const moveTo = (stage: string): void => {
+      h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: (amount += 100) });
+      opp['StageName'] = stage;
+    };
+    reset();
+    try {
+      for (const stage of ['Retired A', 'Retired B', 'Retired A', 'Retired B', 'Retired A']) {
+        moveTo(stage);
+        nowMs += 60_000;
+        await h.sync('deals');
+        expect((await deal('d2'))?.stageId).toBe(stage);
+      }
+      // The first sight of each name re-reads the org once; the alternation afterwards reads nothing.
+      expect(metadataCalls()).toEqual({ describeOpportunity: 2, stages: 2, splitTypes: 2, describeTask: 0 });
+    } finally {
+      h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { StageName: stageBefore, Amount: 34000 });
+    }
   });
 });

@@ -98,11 +98,15 @@ describe('Salesforce connector under expiry, rotation, faults and limits', () =>
   });
 
   it('names the field and the fix when the integration user cannot read a field', async () => {
-    h.sandbox.faults.failNext(1, { status: 400, errorCode: 'INVALID_FIELD', message: "No such column 'Amount' on entity 'Opportunity'", match: /\/query$/ });
-    const err = await failure(h.sync('deals', 'full'));
+    // Field-level security on Amount revoked for good (a one-off INVALID_FIELD on a query built from
+    // cached metadata is retried once on a fresh describe, which would succeed).
+    h.seeded.org.hideField('Opportunity', 'Amount');
+    const err = await failure(h.sync('deals', 'full')).finally(() => h.seeded.org.hideField('Opportunity', 'Amount', false));
     expect(err).toBeInstanceOf(PermanentJobError);
     expect((err as PermanentJobError).code).toBe('missing_permission');
-    expect(err.message).toMatch(/INVALID_FIELD.*Amount.*field-level security/s);
+    expect(err.message).toMatch(/\bAmount\b/);
+    expect(err.message).toMatch(/INVALID_FIELD/);
+    expect(err.message).toMatch(/field-level security/);
   });
 
   it('stops before using the daily API allocation the org keeps for others, and on REQUEST_LIMIT_EXCEEDED', async () => {
