@@ -1,5 +1,6 @@
 import type { ProcessWebhookBatch, SyncObject } from '../../worker/src/queues/families.js';
 import { PermanentJobError } from '../../worker/src/queues/errors.js';
+import { attemptedObjects, recordSyncAttempt, recordSyncFailure } from '../../worker/src/db/sync-cursors.js';
 import type { HandlerRegistry, JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
 import type { CrmTaskWriter } from '../../worker/src/jobs/coaching-jobs.js';
 import type { CrmSource } from './tenant-connections.js';
@@ -19,9 +20,13 @@ export interface CrmConnector {
 }
 
 /**
- * The cause of the sync an install starts. That first sync runs the connector's streams
- * one after another, in `objects` order, so deals never arrive before their owners and
- * stages exist (later syncs run each stream on its own schedule).
+ * The cause of the sync an install starts. Each stream of that first sync that completes
+ * queues the connector's next one, in `objects` order, so the first sync runs stream by
+ * stream without waiting for schedules. The chain alone does not guarantee the order
+ * (schedules fire their first run at once, and a chained job can merge into a waiting job
+ * of another cause and end the chain there); the rule in crmSyncHandlers does: an object
+ * syncs only after every earlier object was attempted once. Attempted, not succeeded, so
+ * deals can still arrive before owners or stages whose stream failed.
  */
 export function firstSyncCause(at: Date): string {
   return `install:${at.toISOString()}`;
@@ -44,8 +49,38 @@ export function crmSyncHandlers(connectors: readonly CrmConnector[]): NonNullabl
     'sync-object': async (payload, deps, ctx) => {
       const p = payload as SyncObject;
       const connector = await connectorFor(p.source, p.tenantId, deps);
-      const result = await connector.syncObject(p, deps, ctx);
-      const next = connector.objects[connector.objects.indexOf(p.object) + 1];
+      const index = connector.objects.indexOf(p.object);
+      // An object waits until every earlier object of the connector has been attempted once for
+      // the tenant (a cursor row: a committed page, a recorded failure, or a run with nothing to
+      // write), whatever the job's cause: schedules fire at once and dedup can end the install
+      // chain, so the chain alone does not keep the order. Attempted, not succeeded: an object
+      // that can never sync (feature off, scope missing) must not hold the others back forever.
+      if (index > 0) {
+        const earlier = connector.objects.slice(0, index);
+        const attempted = await attemptedObjects(deps.db, p.tenantId, p.source, earlier);
+        const waitingFor = earlier.filter((o) => !attempted.has(o));
+        if (waitingFor.length > 0) {
+          deps.logger.info({ tenantId: p.tenantId, source: p.source, object: p.object, cause: p.cause, waitingFor }, 'sync waits until the objects it depends on have been synced once; the first sync chain or the next schedule runs it');
+          return { pages: 0, records: 0 };
+        }
+      }
+      let result: { pages: number; records: number };
+      try {
+        result = await connector.syncObject(p, deps, ctx);
+      } catch (err) {
+        // A run that has given up counts as an attempt, so later objects are not held back by one
+        // that cannot sync; one with retries left does not (it runs again shortly). An upsert:
+        // harmless when the connector recorded it already.
+        if (index >= 0 && (err instanceof PermanentJobError || ctx.attempt >= ctx.maxAttempts)) {
+          await recordSyncFailure(deps.db, p.tenantId, p.source, p.object, err instanceof Error ? err.message : String(err)).catch((recordError: unknown) =>
+            deps.logger.warn({ tenantId: p.tenantId, source: p.source, object: p.object, err: recordError }, 'could not record the sync failure'),
+          );
+        }
+        throw err;
+      }
+      // A run that wrote no page (nothing to sync in this org) still counts as an attempt.
+      if (index >= 0) await recordSyncAttempt(deps.db, p.tenantId, p.source, p.object);
+      const next = connector.objects[index + 1];
       if (next !== undefined && FIRST_SYNC.test(p.cause)) await deps.enqueue('crm-sync', 'sync-object', { ...p, object: next });
       return result;
     },

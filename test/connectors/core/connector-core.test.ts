@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { Decimal } from '../../../shared/src/money/decimal.js';
 import { crmSyncHandlers, firstSyncCause, type CrmConnector } from '../../../connectors/core/crm-connector.js';
 import { consumeState, issueState } from '../../../connectors/core/oauth-states.js';
@@ -143,6 +144,52 @@ describe.each(DATABASE_TARGETS)('connector core on %s', (_name, create) => {
     failing.add('pipelines');
     await expect(handler({ tenantId, source: 'salesforce', object: 'pipelines', mode: 'incremental', cause: firstSyncCause(new Date()) }, deps, jobContext())).rejects.toThrow('pipelines failed');
     expect(queue).toEqual([]);
+  });
+
+  it('an object syncs only after every earlier object was attempted once, whatever the cause; a failure counts as an attempt', async () => {
+    const tenantId = await recordInstall(t.db, cipher, { source: 'salesforce', externalId: '00D-order', name: 'Order', homeCurrency: 'USD', tokens: { accessToken: 'at', refreshToken: 'rt', expiresAt: new Date('2026-08-01T00:30:00Z'), scopes: [] }, settings: {} });
+    const calls: string[] = [];
+    const failing = new Set<string>(['users']);
+    const connector: CrmConnector = {
+      source: 'salesforce',
+      objects: ['users', 'pipelines', 'deals'],
+      // Writes no cursor itself (like a stream with nothing to sync in the org): the handler records the attempt.
+      async syncObject(payload) {
+        calls.push(payload.object);
+        if (failing.has(payload.object)) throw new Error(`${payload.object} failed`);
+        return { pages: 1, records: 1 };
+      },
+      processEvents: async () => ({ events: 0 }),
+      taskWriter: { createTask: async () => 'x' } as unknown as CrmConnector['taskWriter'],
+    };
+    const logs: Array<{ msg: string; object?: string; waitingFor?: string[] }> = [];
+    const deps = { ...jobDeps(t.db, (async () => ({ jobId: 'x' })) as unknown as Enqueue), logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) }) };
+    const handler = crmSyncHandlers([connector])['sync-object']!;
+    const scheduled = (object: string): SyncObject => ({ tenantId, source: 'salesforce', object, mode: 'incremental', cause: 'schedule' });
+
+    // The schedules fire at once after an install: deals (and pipelines) before users was ever attempted make no call and sync nothing.
+    expect(await handler(scheduled('deals'), deps, jobContext())).toEqual({ pages: 0, records: 0 });
+    expect(await handler(scheduled('pipelines'), deps, jobContext())).toEqual({ pages: 0, records: 0 });
+    expect(calls).toEqual([]);
+    expect(await readCursor(t.db, tenantId, 'salesforce', 'deals')).toBeUndefined();
+    expect(logs.filter((l) => l.waitingFor).map((l) => [l.object, l.waitingFor])).toEqual([['deals', ['users', 'pipelines']], ['pipelines', ['users']]]);
+
+    // The first object always proceeds. A failure with retries left is not an attempt yet (the job runs again)...
+    await expect(handler(scheduled('users'), deps, { ...jobContext(), attempt: 1, maxAttempts: 3 })).rejects.toThrow('users failed');
+    expect(await readCursor(t.db, tenantId, 'salesforce', 'users')).toBeUndefined();
+    // ...its last failure is recorded (the connector did not) and counts as one.
+    await expect(handler(scheduled('users'), deps, jobContext())).rejects.toThrow('users failed');
+    expect(calls).toEqual(['users', 'users']);
+    const usersRow = await t.db.selectFrom('sync_cursors').select(['last_error', 'retry_after']).where('tenant_id', '=', tenantId).where('source', '=', 'salesforce').where('object', '=', 'users').executeTakeFirstOrThrow();
+    expect([usersRow.last_error, usersRow.retry_after]).toEqual(['users failed', null]);
+
+    // deals still waits for pipelines; pipelines proceeds after users failed once, and then deals does.
+    expect(await handler(scheduled('deals'), deps, jobContext())).toEqual({ pages: 0, records: 0 });
+    expect(await handler(scheduled('pipelines'), deps, jobContext())).toEqual({ pages: 1, records: 1 });
+    expect(await handler(scheduled('deals'), deps, jobContext())).toEqual({ pages: 1, records: 1 });
+    expect(calls).toEqual(['users', 'users', 'pipelines', 'deals']);
+    // A run that wrote no page leaves an attempt row, which reads like no cursor at all.
+    expect(await readCursor(t.db, tenantId, 'salesforce', 'pipelines')).toEqual({ phase: 'incremental', cursor: null });
   });
 
   it('a change to people asks for a tenant-wide reconcile instead of guessing who is affected', async () => {

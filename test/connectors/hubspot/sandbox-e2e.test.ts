@@ -188,6 +188,8 @@ describe('HubSpot connector against the sandbox', () => {
       const tenantId = await recordInstall(t.db, cipher, { source: 'hubspot', externalId: String(sandbox.portalId), name: 'big', homeCurrency: 'USD', tokens: { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresAt: new Date(Date.now() + 1_800_000) } });
       // A stored incremental cursor from before every deal's last change: the whole portal is one search window.
       await writeSyncPage({ db: t.db, enqueue: h.runner.enqueue }, { tenantId, source: 'hubspot', object: 'deals' }, { phase: 'incremental', cursor: { phase: 'incremental', since: 0, tieAfterId: null, archivedSince: 0, archivedAfter: null, sweepStartedAt: null } }, {}, 'seed');
+      // Deals sync only once the streams before them were attempted (crmSyncHandlers); those are not under test here.
+      for (const object of ['owners', 'pipelines']) await writeSyncPage({ db: t.db, enqueue: h.runner.enqueue }, { tenantId, source: 'hubspot', object }, { phase: 'incremental', cursor: null }, {}, 'seed');
       await h.runner.enqueue('crm-sync', 'sync-object', { tenantId, source: 'hubspot', object: 'deals', mode: 'incremental', cause: 'big-window' });
       await h.runner.whenIdle();
       const count = await t.db.selectFrom('deals').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
@@ -211,6 +213,8 @@ describe('HubSpot connector against the sandbox', () => {
       const tenantId = await recordInstall(t.db, cipher, { source: 'hubspot', externalId: String(sandbox.portalId), name: 'stormy', homeCurrency: 'USD', tokens: { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresAt: new Date(Date.now() + 1_800_000) } });
       sandbox.injectFaults({ status: 429, count: 6, path: '/crm/v3/objects/deals', policyName: 'TEN_SECONDLY_ROLLING' });
       sandbox.injectFaults({ status: 503, count: 1, path: '/crm/v3/objects/deals' });
+      // Deals sync only once the streams before them were attempted (crmSyncHandlers); those are not under test here.
+      for (const object of ['owners', 'pipelines']) await writeSyncPage({ db: t.db, enqueue: h.runner.enqueue }, { tenantId, source: 'hubspot', object }, { phase: 'incremental', cursor: null }, {}, 'seed');
       await h.runner.enqueue('crm-sync', 'sync-object', { tenantId, source: 'hubspot', object: 'deals', mode: 'incremental', cause: 'stormy' });
       await h.runner.whenIdle();
       const stored = await liveDeals(t, tenantId);

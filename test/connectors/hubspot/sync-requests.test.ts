@@ -265,7 +265,7 @@ describe('HubSpot sync requests (nock)', () => {
     await t.db.insertInto('deals').values({ tenant_id: gone, id: '1', name: 'kept', pipeline_id: 'default', stage_id: 'closedwon', amount: '10', currency: 'USD', close_date: '2026-07-01', created_date: '2026-06-01', owner_id: '501', properties: '{}', stage_history: '[]', source_version: 'x', source_modified_at: '2026-07-01T00:00:00Z', data_hash: 'h', deleted_at: null }).execute();
     nock(API).post('/oauth/v1/token').reply(400, { status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token', correlationId: 'c' });
     const handlers = crmSyncHandlers([connector()]);
-    const run = () => handlers['sync-object']!({ tenantId: gone, source: 'hubspot', object: 'deals', mode: 'incremental', cause: 'test' }, jobDeps(t.db, recordingEnqueue().enqueue), jobContext());
+    const run = () => handlers['sync-object']!({ tenantId: gone, source: 'hubspot', object: 'owners', mode: 'incremental', cause: 'test' }, jobDeps(t.db, recordingEnqueue().enqueue), jobContext());
     await expect(run()).rejects.toMatchObject({ code: 'tenant_disconnected' });
     const tenant = await t.db.selectFrom('tenants').select('status').where('id', '=', gone).executeTakeFirstOrThrow();
     expect(tenant.status).toBe('disconnected');

@@ -54,3 +54,26 @@ export async function syncPausedUntil(db: Db, tenantId: string, source: string, 
   const until = row?.retry_after ? new Date(row.retry_after) : undefined;
   return until && until.getTime() > now.getTime() ? until : undefined;
 }
+
+/**
+ * Which of `objects` have been attempted for the tenant: they have a cursor row (a
+ * committed page, a recorded failure, or a run that found nothing to write).
+ */
+export async function attemptedObjects(db: Db, tenantId: string, source: string, objects: readonly string[]): Promise<Set<string>> {
+  if (objects.length === 0) return new Set();
+  const rows = await db.selectFrom('sync_cursors').select('object').where('tenant_id', '=', tenantId).where('source', '=', source).where('object', 'in', [...objects]).execute();
+  return new Set(rows.map((r) => r.object));
+}
+
+/**
+ * Records that a run of this object finished without writing a page (e.g. a feature the
+ * org does not have), so it counts as attempted. Leaves an existing row as it is; a new one
+ * has no cursor (what a missing row means to readCursor's callers) and no synced_at.
+ */
+export async function recordSyncAttempt(db: Db, tenantId: string, source: string, object: string): Promise<void> {
+  await db
+    .insertInto('sync_cursors')
+    .values({ tenant_id: tenantId, source, object, phase: 'incremental', cursor: null, last_error: null, retry_after: null, synced_at: null })
+    .onConflict((oc) => oc.columns(['tenant_id', 'source', 'object']).doNothing())
+    .execute();
+}
