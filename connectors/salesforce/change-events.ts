@@ -1,7 +1,7 @@
 import { StreamingExtension } from 'jsforce/api/streaming';
 import type { Logger } from 'pino';
 import { loadEvents, recordNewEvents } from '../core/event-receipts.js';
-import { commitPage, readCursor } from '../../worker/src/db/sync-cursors.js';
+import { readCursor, savePosition } from '../../worker/src/db/sync-cursors.js';
 import type { ProcessWebhookBatch, SyncObject } from '../../worker/src/queues/families.js';
 import type { Enqueue, JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
 import type { Db } from '../../worker/src/db/database.js';
@@ -84,7 +84,7 @@ export async function subscribeChangeEvents(config: SalesforceConfig, deps: { db
       await deps.enqueue('crm-sync', 'process-webhook-batch', { tenantId, source: 'salesforce', batchId: `cdc-${first}-${last}-${ids.length}`, eventIds: ids });
     }
     for (const { channel, message } of batch) replay[channel] = Math.max(replay[channel] ?? -1, message.event.replayId);
-    await commitPage(deps.db, tenantId, 'salesforce', REPLAY_CURSOR_OBJECT, { phase: 'incremental', cursor: { replay } }, async () => undefined);
+    await savePosition(deps.db, tenantId, 'salesforce', REPLAY_CURSOR_OBJECT, { phase: 'incremental', cursor: { replay } });
   };
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
 import { loadDeals } from '../../../worker/src/db/records.js';
-import { recordSyncFailure } from '../../../worker/src/db/sync-cursors.js';
+import { recordSyncFailure, savePosition } from '../../../worker/src/db/sync-cursors.js';
 import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
@@ -253,7 +253,7 @@ describe('cache', () => {
     expect(await freshness()).toMatchObject({ recomputePending: false, display: expect.not.stringContaining('may change') });
   });
 
-  it('keeps "last synced" at the last page that committed when another object fails before its first page', async () => {
+  it('keeps "last synced" at the last page that committed when another object fails before its first page, or change notices arrive', async () => {
     const lastSyncAt = async () => {
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       await get('/api/cards/v1/rep', 'ben@acme.test');
@@ -264,7 +264,9 @@ describe('cache', () => {
     expect(before).not.toBeNull();
     // Activities have never synced for this tenant; their first page fails (the CRM's daily limit ran out).
     await recordSyncFailure(database.db, TENANT, 'hubspot', 'activities', 'HTTP 429: daily limit reached', new Date(Date.now() + 3_600_000));
-    const after = await lastSyncAt();
-    expect(after).toBe(before);
+    expect(await lastSyncAt()).toBe(before);
+    // Nor when change notices are received (their records arrive when the job applying them commits).
+    await savePosition(database.db, TENANT, 'salesforce', 'cdc-replay', { phase: 'incremental', cursor: { replay: { '/data/OpportunityChangeEvent': 42 } } });
+    expect(await lastSyncAt()).toBe(before);
   });
 });

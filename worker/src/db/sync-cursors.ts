@@ -19,13 +19,27 @@ export async function readCursor(db: Db, tenantId: string, source: string, objec
  * one object are serialised per tenant with an advisory lock.
  */
 export async function commitPage<R>(db: Db, tenantId: string, source: string, object: string, cursor: SyncCursor, write: (tx: Transaction<DatabaseSchema>) => Promise<R>): Promise<R> {
+  return moveCursor(db, tenantId, source, object, cursor, write, true);
+}
+
+/**
+ * Stores how far a stream of change notices was read (Salesforce CDC replay ids) without a
+ * page of records: the notices are applied later by their own job, which commits pages.
+ * So it leaves synced_at, which cards show as when records last arrived.
+ */
+export async function savePosition(db: Db, tenantId: string, source: string, object: string, cursor: SyncCursor): Promise<void> {
+  await moveCursor(db, tenantId, source, object, cursor, async () => undefined, false);
+}
+
+async function moveCursor<R>(db: Db, tenantId: string, source: string, object: string, cursor: SyncCursor, write: (tx: Transaction<DatabaseSchema>) => Promise<R>, synced: boolean): Promise<R> {
   return db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`${tenantId}/${source}/${object}`}))`.execute(tx);
     const result = await write(tx);
+    const moved = { phase: cursor.phase, cursor: JSON.stringify(cursor.cursor), last_error: null, retry_after: null };
     await tx
       .insertInto('sync_cursors')
-      .values({ tenant_id: tenantId, source, object, phase: cursor.phase, cursor: JSON.stringify(cursor.cursor), last_error: null, retry_after: null })
-      .onConflict((oc) => oc.columns(['tenant_id', 'source', 'object']).doUpdateSet({ phase: cursor.phase, cursor: JSON.stringify(cursor.cursor), last_error: null, retry_after: null, synced_at: sql`now()` }))
+      .values({ tenant_id: tenantId, source, object, ...moved, ...(synced ? {} : { synced_at: null }) })
+      .onConflict((oc) => oc.columns(['tenant_id', 'source', 'object']).doUpdateSet({ ...moved, ...(synced ? { synced_at: sql`now()` } : {}) }))
       .execute();
     return result;
   });
