@@ -61,13 +61,18 @@ describe('Salesforce org metadata cache', () => {
     expect(metadataCalls()).toEqual({ describeOpportunity: 1, stages: 1, splitTypes: 1, describeTask: 0 });
   });
 
+  /** d2's amount is edited in the org, and its change event is applied as a CDC batch (batch n). */
+  async function editThroughCdc(amount: number, n: number): Promise<void> {
+    h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: amount });
+    const header = { entityName: 'Opportunity', recordIds: [sf('deal', 'd2')], changeType: 'UPDATE', transactionKey: `tx-${n}` };
+    const eventIds = await recordNewEvents(t.db, h.tenantId, 'salesforce', [{ id: `Opportunity:${n}:tx-${n}`, payload: { ChangeEventHeader: header } }]);
+    await h.connector.processEvents({ tenantId: h.tenantId, source: 'salesforce', batchId: `cdc-${n}-${n}-1`, eventIds }, h.deps, jobContext());
+    expect((await deal('d2'))?.amount.toString()).toBe(String(amount));
+  }
+
   it('a CDC batch touching an opportunity within the TTL reuses it too', async () => {
     reset();
-    h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: 33000 });
-    const header = { entityName: 'Opportunity', recordIds: [sf('deal', 'd2')], changeType: 'UPDATE', transactionKey: 'tx-1' };
-    const eventIds = await recordNewEvents(t.db, h.tenantId, 'salesforce', [{ id: 'Opportunity:1:tx-1', payload: { ChangeEventHeader: header } }]);
-    await h.connector.processEvents({ tenantId: h.tenantId, source: 'salesforce', batchId: 'cdc-1-1-1', eventIds }, h.deps, jobContext());
-    expect((await deal('d2'))?.amount.toString()).toBe('33000');
+    await editThroughCdc(33000, 1);
     expect(metadataCalls()).toEqual({ describeOpportunity: 0, stages: 0, splitTypes: 0, describeTask: 0 });
   });
 
@@ -147,13 +152,22 @@ describe('Salesforce org metadata cache', () => {
     }
   });
 
-  it('an optional Opportunity field revoked inside the TTL: the next deals job reads the org again and succeeds', async () => {
+  /** With the metadata freshly cached by a deals job, the admin revokes `field` (field-level security) for the length of `body`. */
+  async function afterRevoking(object: string, field: string, body: () => Promise<void>): Promise<void> {
     nowMs += ORG_METADATA_TTL_MS + 1_000;
     await h.sync('deals');
     reset();
-    // The admin removes the integration user's field-level security on LeadSource, which the cached describe lists.
-    h.seeded.org.hideField('Opportunity', 'LeadSource');
+    h.seeded.org.hideField(object, field);
     try {
+      await body();
+    } finally {
+      h.seeded.org.hideField(object, field, false);
+    }
+  }
+
+  it('an optional Opportunity field revoked inside the TTL: the next deals job reads the org again and succeeds', async () => {
+    // LeadSource is in the cached describe.
+    await afterRevoking('Opportunity', 'LeadSource', async () => {
       h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: 35000 });
       nowMs += 60_000;
       await expect(h.sync('deals')).resolves.toBeDefined();
@@ -167,26 +181,14 @@ describe('Salesforce org metadata cache', () => {
       await h.sync('deals');
       expect((await deal('d2'))?.amount.toString()).toBe('36000');
       expect(metadataCalls()).toEqual({ describeOpportunity: 0, stages: 0, splitTypes: 0, describeTask: 0 });
-    } finally {
-      h.seeded.org.hideField('Opportunity', 'LeadSource', false);
-    }
+    });
   });
 
   it('a CDC batch after a field was revoked inside the TTL reads the org again and applies the change', async () => {
-    nowMs += ORG_METADATA_TTL_MS + 1_000;
-    await h.sync('deals');
-    reset();
-    h.seeded.org.hideField('Opportunity', 'Product_Line__c');
-    try {
-      h.sandbox.mutations.updateOpportunity(sf('deal', 'd2'), { Amount: 37000 });
-      const header = { entityName: 'Opportunity', recordIds: [sf('deal', 'd2')], changeType: 'UPDATE', transactionKey: 'tx-revoked' };
-      const eventIds = await recordNewEvents(t.db, h.tenantId, 'salesforce', [{ id: 'Opportunity:2:tx-revoked', payload: { ChangeEventHeader: header } }]);
-      await h.connector.processEvents({ tenantId: h.tenantId, source: 'salesforce', batchId: 'cdc-2-2-1', eventIds }, h.deps, jobContext());
-      expect((await deal('d2'))?.amount.toString()).toBe('37000');
+    await afterRevoking('Opportunity', 'Product_Line__c', async () => {
+      await editThroughCdc(37000, 2);
       expect(metadataCalls()).toEqual({ describeOpportunity: 1, stages: 1, splitTypes: 1, describeTask: 0 });
-    } finally {
-      h.seeded.org.hideField('Opportunity', 'Product_Line__c', false);
-    }
+    });
   });
 
   it('a query refused on metadata read by the same job is not retried, and the next job reads the org again', async () => {
