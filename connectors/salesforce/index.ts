@@ -52,11 +52,6 @@ const STREAMS: Readonly<Record<(typeof SALESFORCE_OBJECTS)[number], (run: Stream
 export function createSalesforceConnector(cfg: SalesforceConfig, deps: SalesforceConnectorDeps): CrmConnector {
   // One cache per connector instance: tenants are keyed apart inside it, and nothing is shared between connectors.
   const orgCache = new OrgMetadataCache({ clock: deps.clock });
-  // A field or object the cached metadata promised is gone (FLS revoked, feature switched off):
-  // the next run must describe the org again rather than repeat the failing query for the rest of the TTL.
-  const forgetOnMissingAccess = (tenantId: string, err: unknown): void => {
-    if (classifySalesforceError(err) === 'missing-access') orgCache.forget(tenantId);
-  };
   // A query built from cached metadata that Salesforce refuses as missing (the admin changed Setup
   // since it was read) is retried once on freshly read metadata before the job fails: see org-cache.ts.
   const freshOnMissingAccess = <T>(tenantId: string, logger: Logger, what: string, work: (cache: OrgMetadataCache) => Promise<T>): Promise<T> =>
@@ -84,7 +79,6 @@ export function createSalesforceConnector(cfg: SalesforceConfig, deps: Salesforc
       } catch (err) {
         const jobError = toJobError(err, `syncing ${payload.object} for tenant ${payload.tenantId}`);
         const kind = classifySalesforceError(err);
-        forgetOnMissingAccess(payload.tenantId, err);
         // An upsert: the limit can hit before the first page commits, when there is no cursor row
         // yet. The pause is measured on the job's clock, the same one the check above reads.
         const retryAfter = kind === 'daily-limit' ? new Date(jobDeps.clock.now().getTime() + DAILY_LIMIT_PAUSE_MS) : undefined;
@@ -97,7 +91,6 @@ export function createSalesforceConnector(cfg: SalesforceConfig, deps: Salesforc
     },
     processEvents(payload, jobDeps, ctx) {
       return freshOnMissingAccess(payload.tenantId, jobDeps.logger, `applying Change Data Capture batch ${payload.batchId}`, (cache) => processChangeEvents(cfg, deps.cipher, cache, payload, jobDeps, ctx)).catch((err: unknown) => {
-        forgetOnMissingAccess(payload.tenantId, err);
         throw toJobError(err, `applying Change Data Capture batch ${payload.batchId}`);
       });
     },

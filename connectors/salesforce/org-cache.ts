@@ -102,7 +102,9 @@ export class OrgMetadataCache {
  * access" message until the entry expired. So when the work fails with the missing-access
  * class and was handed cached metadata, the tenant's entries are forgotten and the work runs
  * once more, reading the org afresh (it resumes from its committed cursor). A failure on
- * fresh metadata, or on the second run, is a real permission problem and is thrown as is.
+ * fresh metadata, or on the second run, is a real permission problem and is thrown as is;
+ * the tenant's entries are forgotten then too, so the next job describes the org again
+ * rather than repeat the failing query for the rest of the TTL.
  */
 export async function withFreshMetadataOnMissingAccess<T>(
   cache: OrgMetadataCache,
@@ -110,14 +112,21 @@ export async function withFreshMetadataOnMissingAccess<T>(
   work: (cache: OrgMetadataCache) => Promise<T>,
   onRetry?: (err: unknown) => void,
 ): Promise<T> {
+  const missingAccess = (err: unknown): boolean => classifySalesforceError(err) === 'missing-access';
   const first = cache.forJob();
   try {
     return await work(first);
   } catch (err) {
-    if (!first.servedCachedValue || classifySalesforceError(err) !== 'missing-access') throw err;
+    if (!missingAccess(err)) throw err;
     cache.forget(tenantId);
+    if (!first.servedCachedValue) throw err;
     onRetry?.(err);
+  }
+  try {
     return await work(cache.forJob());
+  } catch (err) {
+    if (missingAccess(err)) cache.forget(tenantId);
+    throw err;
   }
 }
 
