@@ -1,4 +1,4 @@
-import { createElement } from '@lwc/engine-dom';
+import { apexError, flushPromises, mountCard, $, $$, text, expectFreshnessShownAsSent } from '../../../../../../jest-support/cardDom';
 import SpmDealCard from 'c/spmDealCard';
 import getDealCard from '@salesforce/apex/SpmCardController.getDealCard';
 import getLinked from '@salesforce/apex/SpmCardController.getLinked';
@@ -12,25 +12,10 @@ const DEAL = require('./data/dealEstimate.json');
 const NOT_CREDITED = require('./data/dealNotCredited.json');
 const EXPLANATION = require('./data/dealExplanation.json');
 
-/** Apex failures reach the LWC as { body: { message } }; SpmCardController puts the backend error JSON there. */
-function apexError(status, code, message, extra = {}) {
-    return { body: { message: JSON.stringify({ status, error: { code, message, ...extra } }) } };
-}
-
-function flushPromises() {
-    return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 function mount(recordId = '006000000000001AAA') {
-    const element = createElement('c-spm-deal-card', { is: SpmDealCard });
-    element.recordId = recordId;
-    document.body.appendChild(element);
-    return element;
+    return mountCard('c-spm-deal-card', SpmDealCard, { recordId });
 }
 
-const $ = (root, id) => root.shadowRoot.querySelector(`[data-id="${id}"]`);
-const $$ = (root, id) => Array.from(root.shadowRoot.querySelectorAll(`[data-id="${id}"]`));
-const text = (node) => (node ? node.textContent.replace(/\s+/g, ' ').trim() : null);
 
 describe('c-spm-deal-card', () => {
     afterEach(() => {
@@ -78,14 +63,8 @@ describe('c-spm-deal-card', () => {
         expect(text($(element, 'freshness'))).toBe('As of 28 Nov 2026 10:05 UTC');
     });
 
-    it("shows the backend's freshness note as it is while figures may change, warning once", async () => {
-        const display = 'As of 28 Nov 2026 10:05 UTC · recalculating: these figures may change in a few minutes';
-        getDealCard.mockResolvedValue(JSON.stringify({ ...DEAL, freshness: { ...DEAL.freshness, recomputePending: true, display } }));
-        const element = mount();
-        await flushPromises();
-
-        expect(text($(element, 'freshness'))).toBe(display);
-    });
+    it("shows the backend's freshness note as it is while figures may change, warning once", () =>
+        expectFreshnessShownAsSent(getDealCard, DEAL, 'recomputePending', () => mount()));
 
     it('opens the explanation through the controller only when asked', async () => {
         getDealCard.mockResolvedValue(JSON.stringify(DEAL));

@@ -1,4 +1,4 @@
-import { createElement } from '@lwc/engine-dom';
+import { apexError, flushPromises, mountCard, $, $$, text, cells, expectFreshnessShownAsSent } from '../../../../../../jest-support/cardDom';
 import SpmManagerCard from 'c/spmManagerCard';
 import getManagerCard from '@salesforce/apex/SpmCardController.getManagerCard';
 import createCoachingTask from '@salesforce/apex/SpmCardController.createCoachingTask';
@@ -12,24 +12,10 @@ const MANAGER = require('./data/managerCard.json');
 const TASK_CREATED = require('./data/taskCreated.json');
 const PROMPT_ID = 'cp_00a1b2c3d4e5f607';
 
-function apexError(status, code, message, extra = {}) {
-    return { body: { message: JSON.stringify({ status, error: { code, message, ...extra } }) } };
-}
-
-function flushPromises() {
-    return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 function mount() {
-    const element = createElement('c-spm-manager-card', { is: SpmManagerCard });
-    document.body.appendChild(element);
-    return element;
+    return mountCard('c-spm-manager-card', SpmManagerCard);
 }
 
-const $ = (root, id) => root.shadowRoot.querySelector(`[data-id="${id}"]`);
-const $$ = (root, id) => Array.from(root.shadowRoot.querySelectorAll(`[data-id="${id}"]`));
-const text = (node) => (node ? node.textContent.replace(/\s+/g, ' ').trim() : null);
-const cells = (row) => Array.from(row.querySelectorAll('th, td')).map(text);
 
 describe('c-spm-manager-card', () => {
     afterEach(() => {
@@ -56,14 +42,8 @@ describe('c-spm-manager-card', () => {
         expect(prompt.querySelector('[data-id="create-task"]').label).toBe('Create a task for Sam Okafor');
     });
 
-    it("shows the backend's freshness note as it is while figures may change, warning once", async () => {
-        const display = 'As of 28 Nov 2026 10:05 UTC · recalculating: these figures may change in a few minutes';
-        getManagerCard.mockResolvedValue(JSON.stringify({ ...MANAGER, freshness: { ...MANAGER.freshness, recomputePending: true, display } }));
-        const element = mount();
-        await flushPromises();
-
-        expect(text($(element, 'freshness'))).toBe(display);
-    });
+    it("shows the backend's freshness note as it is while figures may change, warning once", () =>
+        expectFreshnessShownAsSent(getManagerCard, MANAGER, 'recomputePending', () => mount()));
 
     it('creates a task with an idempotency key and confirms it', async () => {
         getManagerCard.mockResolvedValue(JSON.stringify(MANAGER));

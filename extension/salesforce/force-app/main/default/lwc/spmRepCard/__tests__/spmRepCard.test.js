@@ -1,4 +1,4 @@
-import { createElement } from '@lwc/engine-dom';
+import { apexError, flushPromises, mountCard, $, $$, text, cells, expectFreshnessShownAsSent } from '../../../../../../jest-support/cardDom';
 import SpmRepCard from 'c/spmRepCard';
 import getRepCard from '@salesforce/apex/SpmCardController.getRepCard';
 
@@ -9,24 +9,10 @@ jest.mock('@salesforce/apex/SpmCardController.getLinked', () => ({ default: jest
 // would add 4,560.00 each (projected 30,720.00), or 60 % and 40 % of that weighted (likely 26,160.00).
 const REP = require('./data/repCard.json');
 
-function apexError(status, code, message, extra = {}) {
-    return { body: { message: JSON.stringify({ status, error: { code, message, ...extra } }) } };
-}
-
-function flushPromises() {
-    return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 function mount() {
-    const element = createElement('c-spm-rep-card', { is: SpmRepCard });
-    document.body.appendChild(element);
-    return element;
+    return mountCard('c-spm-rep-card', SpmRepCard);
 }
 
-const $ = (root, id) => root.shadowRoot.querySelector(`[data-id="${id}"]`);
-const $$ = (root, id) => Array.from(root.shadowRoot.querySelectorAll(`[data-id="${id}"]`));
-const text = (node) => (node ? node.textContent.replace(/\s+/g, ' ').trim() : null);
-const cells = (row) => Array.from(row.querySelectorAll('th, td')).map(text);
 
 describe('c-spm-rep-card', () => {
     afterEach(() => {
@@ -66,14 +52,8 @@ describe('c-spm-rep-card', () => {
         expect(toggles).toEqual(['How did I earn this?', 'What would my open deals add?']);
     });
 
-    it("shows the backend's freshness note as it is while figures may change, warning once", async () => {
-        const display = 'As of 28 Nov 2026 10:05 UTC · sync in progress: these figures may change in a few minutes';
-        getRepCard.mockResolvedValue(JSON.stringify({ ...REP, freshness: { ...REP.freshness, syncPending: true, display } }));
-        const element = mount();
-        await flushPromises();
-
-        expect(text($(element, 'freshness'))).toBe(display);
-    });
+    it("shows the backend's freshness note as it is while figures may change, warning once", () =>
+        expectFreshnessShownAsSent(getRepCard, REP, 'syncPending', () => mount()));
 
     it('says when the rep has no plan this period', async () => {
         getRepCard.mockResolvedValue(JSON.stringify({ ...REP, attainment: [], kpis: [], nextTier: null }));
