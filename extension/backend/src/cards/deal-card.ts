@@ -1,4 +1,5 @@
 import type { DealId, UserId } from '../../../../shared/src/domain/ids.js';
+import type { Deal } from '../../../../shared/src/domain/deals.js';
 import { measureKey } from '../../../../shared/src/domain/quotas.js';
 import { dealCredits } from '../../../../shared/src/engine/credits.js';
 import { estimateOpenDeals, nextTierGap, type DealEstimate } from '../../../../shared/src/engine/estimator.js';
@@ -35,13 +36,12 @@ export async function dealCard(ctx: CardContext, dealId: string, payeeId: string
   const ownFigures = ctx.snapshot.index.users.has(ctx.viewer.userId as UserId);
   const payee = assertCanSee(ctx, payeeId ?? (ownFigures || !ctx.viewer.roles.includes('admin') ? ctx.viewer.userId : deal.ownerId));
   // Cached without `viewer` (who asks) and `freshness` (read on each request); both are added here, once.
-  const card = await ctx.snapshot.remember(`card|deal|${dealId}|${payee.userId}|${ctx.asOf}`, () => buildDealCard(ctx, dealId, payee));
+  const card = await ctx.snapshot.remember(`card|deal|${dealId}|${payee.userId}|${ctx.asOf}`, () => buildDealCard(ctx, deal, payee));
   return { ...card, viewer: ctx.viewer, freshness: freshnessOf(ctx) };
 }
 
-async function buildDealCard(ctx: CardContext, dealId: string, payee: PersonRef): Promise<Omit<DealCardView, 'viewer' | 'freshness'>> {
+async function buildDealCard(ctx: CardContext, deal: Deal, payee: PersonRef): Promise<Omit<DealCardView, 'viewer' | 'freshness'>> {
   const { snapshot } = ctx;
-  const deal = snapshot.index.dealsById.get(dealId)!;
   const stage = snapshot.index.stages.get(deal.pipelineId)?.get(deal.stageId);
   const status = outcomeOf(snapshot.index, deal) ?? 'open';
   const base: Pick<DealCardView, 'kind' | 'version' | 'payee' | 'deal'> = {
