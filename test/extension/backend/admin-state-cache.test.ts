@@ -4,14 +4,20 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
 import { createAdminRouter } from '../../../extension/backend/src/admin/admin-router.js';
 import { adminStateCache } from '../../../extension/backend/src/admin/period-statements.js';
+import { importQuotaCsv } from '../../../extension/backend/src/admin/quota-import.js';
 import { setPrincipal } from '../../../extension/backend/src/auth/principal.js';
 import { loadTenant, TenantCache } from '../../../extension/backend/src/cards/tenant-cache.js';
 import { errorHandler } from '../../../extension/backend/src/http/api-failure.js';
+import { loadDataset } from '../../../worker/src/db/dataset-loader.js';
+import { importDataset } from '../../../worker/src/db/import-dataset.js';
+import { setPeriodStatus } from '../../../worker/src/db/periods.js';
 import { savePlanVersion } from '../../../worker/src/db/plans.js';
+import { saveQuotas } from '../../../worker/src/db/quotas.js';
 import { loadDeals } from '../../../worker/src/db/records.js';
 import { createLogger } from '../../../worker/src/observability/logger.js';
 import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
+import { dataset, won } from '../../support/tenant-builder.js';
 import { OTHER_PORTAL, seedMainTenant, seedOtherTenant, TENANT, TODAY } from './fixture.js';
 
 /**
@@ -208,5 +214,86 @@ describe('checks against writes from other processes', () => {
     expect((await second)!.plans.map((p) => p.id).sort()).toEqual(['ae', 'renewals']);
     // One load per version: the held one, then the one after the write.
     expect(calls).toBe(2);
+  });
+});
+
+describe('the state version', () => {
+  const stateVersion = async (tenantId: string) => (await database.db.selectFrom('tenants').select(['admin_state_version', 'data_changed_at']).where('id', '=', tenantId).executeTakeFirstOrThrow());
+
+  it('moves with a quota import written by another process, which moves no other marker', async () => {
+    let calls = 0;
+    const states = adminStateCache(database.db, {
+      load: async (db, tenantId) => {
+        calls += 1;
+        return loadTenant(db, tenantId);
+      },
+    });
+    const quotaOf = async () => (await states.get(OTHER))!.data.quotas.filter((q) => q.id === 'q-oli').map((q) => `${q.version}:${q.target.toString()}`);
+    expect(await quotaOf()).toEqual(['1:100000']);
+    const before = await stateVersion(OTHER);
+    // Another process imports version 2 of oli's quota through the import route's own writer.
+    const csv = 'id,userId,period,target,version,effectiveFrom\nq-oli,oli,2026-Q3,50000,2,2026-07-01\n';
+    expect(await importQuotaCsv(database.db, OTHER, await loadDataset(database.db, OTHER), csv, 'another-process')).toMatchObject({ ok: true, imported: 1 });
+    const after = await stateVersion(OTHER);
+    expect(after.admin_state_version).toBe(before.admin_state_version + 1);
+    expect(after.data_changed_at).toEqual(before.data_changed_at);
+    expect(await quotaOf()).toEqual(['1:100000', '2:50000']);
+    expect(calls).toBe(2);
+    // The same file again adds nothing: the version stays, and so does the state.
+    expect(await importQuotaCsv(database.db, OTHER, await loadDataset(database.db, OTHER), csv, 'another-process')).toMatchObject({ ok: true, imported: 0 });
+    expect((await stateVersion(OTHER)).admin_state_version).toBe(after.admin_state_version);
+    await quotaOf();
+    expect(calls).toBe(2);
+  });
+
+  it('is moved by every writer of plans, quotas and locked periods, and only by a write that changed something', async () => {
+    // A tenant of its own, so the counts below depend on nothing else in this file.
+    const tenantId = 'hs-333';
+    const quota = (version: number, target: string) => ({ id: 'q-una', userId: 'una', period: '2026-Q3', target, version, effectiveFrom: '2026-07-01' });
+    const data = (quotas: ReturnType<typeof quota>[]) =>
+      dataset({ tenant: { id: tenantId, name: 'Umbrella', currency: 'USD' }, users: [{ id: 'una', name: 'Una Rep', email: 'una@umbrella.test' }], deals: [won('u1', 'una', '10000', '2026-07-10')], quotas });
+    await importDataset(database.db, data([quota(1, '100000')]), { source: 'hubspot', externalId: '333', modifiedAt: '2026-08-15T00:00:00Z', actor: 'test' });
+    const states = adminStateCache(database.db);
+    const seen = async () => (await states.get(tenantId))!.version;
+    let counter = (await stateVersion(tenantId)).admin_state_version;
+    // The data import stored a quota version: its transaction moved the counter from the column's 0.
+    expect(counter).toBe(1);
+    let version = await seen();
+    /** Runs one write and says whether the counter and the admin cache's version moved (both must, or neither). */
+    const moves = async (write: () => Promise<unknown>): Promise<boolean> => {
+      await write();
+      const next = (await stateVersion(tenantId)).admin_state_version;
+      const nextVersion = await seen();
+      expect(nextVersion !== version).toBe(next !== counter);
+      const moved = next !== counter;
+      if (moved) expect(next).toBe(counter + 1);
+      counter = next;
+      version = nextVersion;
+      return moved;
+    };
+    const planDoc = { id: 'ae', version: 1, name: 'AE', effective: { from: '2026-01-01' }, period: 'quarter', currency: 'USD', payees: [{ user: 'una' }], components: [{ id: 'nb', type: 'commission', rate: '0.02' }] };
+    const sink = { db: database.db, enqueue: (async () => ({ jobId: 'test' })) as Enqueue };
+    const target = { tenantId, source: 'hubspot', object: 'quotas' } as const;
+    const writes: [string, () => Promise<unknown>, boolean][] = [
+      ['plan saved', () => savePlanVersion(database.db, tenantId, planDoc, 'test'), true],
+      // Resent as stored (jsonb orders the keys its own way, and a save compares documents as text).
+      ['same plan saved again', async () => savePlanVersion(database.db, tenantId, (await database.db.selectFrom('plans').select('document').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).document, 'test'), false],
+      ['quota saved (data import)', () => saveQuotas(database.db, tenantId, data([quota(2, '90000')]).quotas, 'test'), true],
+      ['same quota saved again', () => saveQuotas(database.db, tenantId, data([quota(2, '90000')]).quotas, 'test'), false],
+      ['quota imported (admin import)', async () => importQuotaCsv(database.db, tenantId, await loadDataset(database.db, tenantId), 'id,userId,period,target,version,effectiveFrom\nq-una,una,2026-Q3,80000,3,2026-07-01\n', 'test'), true],
+      ['quota synced (CRM sync page)', () => writeSyncPage(sink, target, { phase: 'incremental', cursor: 1 }, { quotas: data([quota(4, '70000')]).quotas }, 'sync'), true],
+      ['same quota synced again', () => writeSyncPage(sink, target, { phase: 'incremental', cursor: 2 }, { quotas: data([quota(4, '70000')]).quotas }, 'sync'), false],
+      ['period calculated', () => setPeriodStatus(database.db, tenantId, '2026-Q2', 'calculated', 'test'), false],
+      ['period approved', () => setPeriodStatus(database.db, tenantId, '2026-Q2', 'approved', 'test'), false],
+      ['period locked', () => setPeriodStatus(database.db, tenantId, '2026-Q2', 'locked', 'test'), true],
+    ];
+    const results: [string, boolean][] = [];
+    for (const [name, write] of writes) results.push([name, await moves(write)]);
+    expect(results).toEqual(writes.map(([name, , expected]) => [name, expected]));
+    // The state the cache holds now is the one the writes left.
+    const state = (await states.get(tenantId))!;
+    expect(state.plans.map((p) => p.id)).toEqual(['ae']);
+    expect(state.data.quotas.map((q) => q.version)).toEqual([1, 2, 3, 4]);
+    expect(state.locked.map((l) => l.period)).toEqual(['2026-Q2']);
   });
 });

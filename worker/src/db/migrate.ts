@@ -6,6 +6,7 @@ import * as cardApi from './migrations/0003-card-api.js';
 import * as admin from './migrations/0004-admin.js';
 import * as dataChangedAt from './migrations/0005-data-changed-at.js';
 import * as syncedAt from './migrations/0006-synced-at.js';
+import * as adminStateVersion from './migrations/0007-admin-state-version.js';
 
 /**
  * Migrations are TypeScript modules listed here in order (Kysely's Migrator keeps the
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-admin': admin,
   '0005-data-changed-at': dataChangedAt,
   '0006-synced-at': syncedAt,
+  '0007-admin-state-version': adminStateVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

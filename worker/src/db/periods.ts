@@ -36,6 +36,8 @@ export async function setPeriodStatus(db: Db, tenantId: string, periodId: string
         .values(lockedStatements.map((s) => ({ tenant_id: tenantId, period_id: periodId, payee_id: s.payeeId, statement: JSON.stringify(statementToJson(s)) })))
         .execute();
     }
+    // A lock changes what the admin console's state holds (the calculated and approved steps do not): its version (migration 0007) moves.
+    if (to === 'locked') await tx.updateTable('tenants').set((eb) => ({ admin_state_version: eb('admin_state_version', '+', 1) })).where('id', '=', tenantId).execute();
     await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: `period.${to}`, target: periodId, details: JSON.stringify({ from: current, statements: lockedStatements.length }) }).execute();
   });
 }

@@ -21,6 +21,8 @@ export async function savePlanVersion(db: Db, tenantId: string, document: unknow
       .insertInto('plans')
       .values({ tenant_id: tenantId, plan_id: plan.id, version: plan.version, document: JSON.stringify(document), effective_from: plan.effectiveFrom, effective_to: plan.effectiveTo ?? null, created_by: actor })
       .execute();
+    // The admin console's state version (migration 0007), moved in this transaction: readers see the new version exactly when they can see these rows.
+    await tx.updateTable('tenants').set((eb) => ({ admin_state_version: eb('admin_state_version', '+', 1) })).where('id', '=', tenantId).execute();
     await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: 'plan.saved', target: `${plan.id}@${plan.version}`, details: JSON.stringify({ effectiveFrom: plan.effectiveFrom }) }).execute();
   });
   return plan;

@@ -34,6 +34,8 @@ export async function saveQuotasInTransaction(tx: Transaction<DatabaseSchema>, t
       .returning(['id', 'version'])
       .execute();
   if (inserted.length > 0) {
+    // The admin console's state version (migration 0007), moved in this transaction: readers see the new version exactly when they can see these rows.
+    await tx.updateTable('tenants').set((eb) => ({ admin_state_version: eb('admin_state_version', '+', 1) })).where('id', '=', tenantId).execute();
     await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: 'quotas.saved', target: `${inserted.length} quota version(s)`, details: JSON.stringify({ ids: inserted.map((q) => `${q.id}@${q.version}`) }) }).execute();
   }
   return inserted.length;

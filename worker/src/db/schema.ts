@@ -19,6 +19,8 @@ export interface TenantsTable {
   status: Generated<'active' | 'disconnected'>;
   created_at: Generated<Timestamp>;
   data_changed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Moved by one in the transaction of every plan save, quota version import and period lock: what the admin console's cache checks (migration 0007). */
+  admin_state_version: Generated<number>;
   updated_at: Generated<Timestamp>;
 }
 

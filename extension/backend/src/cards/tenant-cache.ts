@@ -279,30 +279,28 @@ interface VersionRow {
 }
 
 /**
- * The markers of everything a 'current' snapshot is read from, one per writer:
+ * The markers of everything a 'current' snapshot is read from, all columns of the tenant's
+ * own row (read by its primary key, whatever the tenant's history):
  *  - CRM records and synced quotas: tenants.data_changed_at, moved in the sync page's own
  *    transaction whenever the page changed something (connectors/core/sync-sink.ts);
  *  - the tenant's name, currency and fiscal year (install, data import): the columns themselves;
- *  - plans and quotas: their row counts. Both tables are append-only (a plan or quota
- *    version is never edited or deleted: worker/src/db/plans.ts, quotas.ts), so a count
- *    moves with every save, in whichever order concurrent saves commit (a "latest
+ *  - plans, quotas and locked periods: tenants.admin_state_version, moved by one in the
+ *    transaction of every plan version saved, quota version added (the admin's import, a
+ *    CRM sync, a data import) and period locked (worker/src/db/plans.ts, quotas.ts,
+ *    periods.ts; migration 0007). The updates of one row queue behind each other, so every
+ *    commit leaves its own value, in whichever order concurrent saves commit (a "latest
  *    timestamp" would not: now() is a transaction's start, not its commit). The admin's
- *    quota import, which moves no other marker, is seen this way too;
- *  - locked periods: the count of locked ones, final once locked, written in one
- *    transaction with their statements (worker/src/db/periods.ts).
- * The counts walk the tenant's rows in each table's primary-key index: a handful of plans
- * and periods, and one quota row per person, period and version (tens of thousands for a
- * 10,000-rep tenant, milliseconds, against seconds for the dataset). Disputes are not part
- * of the state (they are read per request). Records written around the sync sink
- * (importDataset, a test's direct upsertDeals) move no marker: invalidate after them.
+ *    quota import, which moves no other marker, is seen this way too. A new writer of
+ *    plans, quotas or locked periods must move it as well.
+ * Disputes are not part of the state (they are read per request). Records written around
+ * the sync sink (importDataset's records, a test's direct upsertDeals) move no marker:
+ * invalidate after them.
  */
 // data_changed_at as text keeps its microseconds (a JS Date would drop them: two sync pages
 // in one millisecond are two changes); the name comes last, so a "|" in it is harmless.
 const CURRENT_STATE = sql<string>`concat_ws('|',
+      t.admin_state_version,
       coalesce(t.data_changed_at::text, 'never'),
-      (select count(*) from plans where tenant_id = t.id),
-      (select count(*) from quotas where tenant_id = t.id),
-      (select count(*) from periods where tenant_id = t.id and status = 'locked'),
       t.home_currency, t.fiscal_year_start_month, t.name)`;
 
 async function readVersion(db: Db, tenantId: string, basis: VersionBasis): Promise<{ version: string; status: TenantStatus } | undefined> {
