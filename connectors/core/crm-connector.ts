@@ -20,6 +20,23 @@ export interface CrmConnector {
 }
 
 /**
+ * A sync failure after which the object must not sync again before `retryAfter` (e.g. the
+ * CRM's daily API allocation ran out: calling again sooner only earns the same refusal).
+ * Permanent, so the job runner does not retry it; crmSyncHandlers records the failure and
+ * the pause together (recordSyncFailure), and the connector's check of syncPausedUntil
+ * skips the object's runs until then.
+ */
+export class SyncPausedError extends PermanentJobError {
+  readonly retryAfter: Date;
+
+  constructor(code: string, message: string, retryAfter: Date, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'SyncPausedError';
+    this.retryAfter = retryAfter;
+  }
+}
+
+/**
  * The cause of the sync an install starts. Each stream of that first sync that completes
  * queues the connector's next one, in `objects` order, so the first sync runs stream by
  * stream without waiting for schedules. The chain alone does not guarantee the order
@@ -68,18 +85,20 @@ export function crmSyncHandlers(connectors: readonly CrmConnector[]): NonNullabl
       try {
         result = await connector.syncObject(p, deps, ctx);
       } catch (err) {
-        // A run that has given up counts as an attempt, so later objects are not held back by one
-        // that cannot sync; one with retries left does not (it runs again shortly). An upsert:
-        // harmless when the connector recorded it already.
+        // The one place a sync failure is recorded, for every connector (they only throw). A run
+        // that has given up is recorded: it counts as an attempt, so later objects are not held
+        // back by one that cannot sync, and cards report the object as failing. One with retries
+        // left is not (it runs again shortly). A pause the connector asks for travels on the error.
         if (index >= 0 && (err instanceof PermanentJobError || ctx.attempt >= ctx.maxAttempts)) {
-          await recordSyncFailure(deps.db, p.tenantId, p.source, p.object, err instanceof Error ? err.message : String(err)).catch((recordError: unknown) =>
+          await recordSyncFailure(deps.db, p.tenantId, p.source, p.object, err instanceof Error ? err.message : String(err), err instanceof SyncPausedError ? err.retryAfter : undefined).catch((recordError: unknown) =>
             deps.logger.warn({ tenantId: p.tenantId, source: p.source, object: p.object, err: recordError }, 'could not record the sync failure'),
           );
         }
         throw err;
       }
-      // A run that wrote no page (nothing to sync in this org) still counts as an attempt.
-      if (index >= 0) await recordSyncAttempt(deps.db, p.tenantId, p.source, p.object);
+      // A run that succeeded counts as an attempt even when it wrote no page (nothing to sync in
+      // this org), and clears the failure of an earlier run (a committed page clears it too).
+      if (index >= 0) await recordSyncAttempt(deps.db, p.tenantId, p.source, p.object, deps.clock.now());
       const next = connector.objects[index + 1];
       if (next !== undefined && FIRST_SYNC.test(p.cause)) await deps.enqueue('crm-sync', 'sync-object', { ...p, object: next });
       return result;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { CrmConnector } from '../core/crm-connector.js';
+import { SyncPausedError, type CrmConnector } from '../core/crm-connector.js';
 import type { Db } from '../../worker/src/db/database.js';
-import { recordSyncFailure, syncPausedUntil } from '../../worker/src/db/sync-cursors.js';
+import { syncPausedUntil } from '../../worker/src/db/sync-cursors.js';
 import type { SyncObject } from '../../worker/src/queues/families.js';
 import { PermanentJobError } from '../../worker/src/queues/errors.js';
 import type { Clock, JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
@@ -79,11 +79,10 @@ export function createSalesforceConnector(cfg: SalesforceConfig, deps: Salesforc
       } catch (err) {
         const jobError = toJobError(err, `syncing ${payload.object} for tenant ${payload.tenantId}`);
         const kind = classifySalesforceError(err);
-        // An upsert: the limit can hit before the first page commits, when there is no cursor row
-        // yet. The pause is measured on the job's clock, the same one the check above reads.
-        const retryAfter = kind === 'daily-limit' ? new Date(jobDeps.clock.now().getTime() + DAILY_LIMIT_PAUSE_MS) : undefined;
-        await recordSyncFailure(jobDeps.db, payload.tenantId, 'salesforce', payload.object, jobError.message, retryAfter);
         jobDeps.logger.warn({ tenantId: payload.tenantId, object: payload.object, failure: kind, apiCalls: meter.calls }, jobError.message);
+        // The worker's sync handler records the failure (crm-connector.ts); the pause travels on the
+        // error. It is measured on the job's clock, the same one the check above reads.
+        if (kind === 'daily-limit' && jobError instanceof PermanentJobError) throw new SyncPausedError(jobError.code, jobError.message, new Date(jobDeps.clock.now().getTime() + DAILY_LIMIT_PAUSE_MS), { cause: err });
         throw jobError;
       } finally {
         deps.onApiUsage?.(payload.tenantId, payload.object, meter);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Decimal } from '../../../shared/src/money/decimal.js';
-import { crmSyncHandlers, firstSyncCause, type CrmConnector } from '../../../connectors/core/crm-connector.js';
+import { crmSyncHandlers, firstSyncCause, SyncPausedError, type CrmConnector } from '../../../connectors/core/crm-connector.js';
 import { consumeState, issueState } from '../../../connectors/core/oauth-states.js';
 import { recordNewEvents } from '../../../connectors/core/event-receipts.js';
 import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
@@ -190,6 +190,72 @@ describe.each(DATABASE_TARGETS)('connector core on %s', (_name, create) => {
     expect(calls).toEqual(['users', 'users', 'pipelines', 'deals']);
     // A run that wrote no page leaves an attempt row, which reads like no cursor at all.
     expect(await readCursor(t.db, tenantId, 'salesforce', 'pipelines')).toEqual({ phase: 'incremental', cursor: null });
+  });
+
+  it('a run that succeeds without writing a page clears the failure recorded before it, and has still synced nothing', async () => {
+    const tenantId = await recordInstall(t.db, cipher, { source: 'salesforce', externalId: '00D-recovers', name: 'Recovers', homeCurrency: 'USD', tokens: { accessToken: 'at', refreshToken: 'rt', expiresAt: new Date('2026-08-01T00:30:00Z'), scopes: [] }, settings: {} });
+    let failing = true;
+    const connector: CrmConnector = {
+      source: 'salesforce',
+      objects: ['quotas'],
+      // Writes no page: the org's forecasting feature is off, so there are no quotas to sync.
+      async syncObject() {
+        if (failing) throw new Error('INVALID_TYPE: sObject type ForecastingQuota is not supported');
+        return { pages: 0, records: 0 };
+      },
+      processEvents: async () => ({ events: 0 }),
+      taskWriter: { createTask: async () => 'x' } as unknown as CrmConnector['taskWriter'],
+    };
+    const deps = jobDeps(t.db, (async () => ({ jobId: 'x' })) as unknown as Enqueue);
+    const handler = crmSyncHandlers([connector])['sync-object']!;
+    const job: SyncObject = { tenantId, source: 'salesforce', object: 'quotas', mode: 'incremental', cause: 'schedule' };
+    const row = () => t.db.selectFrom('sync_cursors').select(['phase', 'last_error', 'retry_after', 'synced_at']).where('tenant_id', '=', tenantId).where('object', '=', 'quotas').executeTakeFirstOrThrow();
+
+    // The first run's job gives up: its failure is recorded on a row that has synced nothing.
+    await expect(handler(job, deps, jobContext())).rejects.toThrow('INVALID_TYPE');
+    expect(await row()).toEqual({ phase: 'initial', last_error: 'INVALID_TYPE: sObject type ForecastingQuota is not supported', retry_after: null, synced_at: null });
+    // The next run succeeds with nothing to write: no longer failing, no longer a first sync, and still nothing synced.
+    failing = false;
+    expect(await handler(job, deps, jobContext())).toEqual({ pages: 0, records: 0 });
+    expect(await row()).toEqual({ phase: 'incremental', last_error: null, retry_after: null, synced_at: null });
+    expect(await readCursor(t.db, tenantId, 'salesforce', 'quotas')).toEqual({ phase: 'incremental', cursor: null });
+  });
+
+  it("records the pause a connector's error carries with its failure, on the first attempt, until a run after the pause succeeds", async () => {
+    const tenantId = await recordInstall(t.db, cipher, { source: 'salesforce', externalId: '00D-paused', name: 'Paused', homeCurrency: 'USD', tokens: { accessToken: 'at', refreshToken: 'rt', expiresAt: new Date('2026-08-01T00:30:00Z'), scopes: [] }, settings: {} });
+    const limitHitAt = new Date('2026-08-01T09:00:00Z');
+    const pauseEnds = new Date('2026-08-01T10:00:00Z');
+    let outcome: 'limit' | 'nothing to write' = 'limit';
+    const connector: CrmConnector = {
+      source: 'salesforce',
+      objects: ['users'],
+      // Like the Salesforce connector: the daily limit throws a pause; inside it (or with nothing to sync) a run writes no page.
+      async syncObject() {
+        if (outcome === 'limit') throw new SyncPausedError('api_limit', 'the daily API allocation is used up (REQUEST_LIMIT_EXCEEDED)', pauseEnds);
+        return { pages: 0, records: 0 };
+      },
+      processEvents: async () => ({ events: 0 }),
+      taskWriter: { createTask: async () => 'x' } as unknown as CrmConnector['taskWriter'],
+    };
+    const at = (iso: string) => ({ ...jobDeps(t.db, (async () => ({ jobId: 'x' })) as unknown as Enqueue), clock: { now: () => new Date(iso) } });
+    const handler = crmSyncHandlers([connector])['sync-object']!;
+    const job: SyncObject = { tenantId, source: 'salesforce', object: 'users', mode: 'incremental', cause: 'schedule' };
+    const row = async () => {
+      const r = await t.db.selectFrom('sync_cursors').select(['last_error', 'retry_after']).where('tenant_id', '=', tenantId).where('object', '=', 'users').executeTakeFirstOrThrow();
+      return { last_error: r.last_error, retry_after: r.retry_after && new Date(r.retry_after).toISOString() };
+    };
+
+    // Permanent: recorded at once, although the job has retries left, with the pause.
+    await expect(handler(job, at(limitHitAt.toISOString()), { ...jobContext(), attempt: 1, maxAttempts: 3 })).rejects.toBeInstanceOf(SyncPausedError);
+    const paused = { last_error: 'the daily API allocation is used up (REQUEST_LIMIT_EXCEEDED)', retry_after: '2026-08-01T10:00:00.000Z' };
+    expect(await row()).toEqual(paused);
+    // A run inside the pause (09:59 on the job's clock) made no call: the failure and the pause stay.
+    outcome = 'nothing to write';
+    await handler(job, at('2026-08-01T09:59:00Z'), jobContext());
+    expect(await row()).toEqual(paused);
+    // One after it (10:01) that succeeds clears both.
+    await handler(job, at('2026-08-01T10:01:00Z'), jobContext());
+    expect(await row()).toEqual({ last_error: null, retry_after: null });
   });
 
   it('a change to people asks for a tenant-wide reconcile instead of guessing who is affected', async () => {

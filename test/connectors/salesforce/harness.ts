@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RawDataset } from '../../../shared/src/input/dataset.schema.js';
 import { createSalesforceConnector, parseSalesforceConfig, type SalesforceConfig } from '../../../connectors/salesforce/index.js';
 import { beginInstall, completeInstall, SALESFORCE_OBJECTS } from '../../../connectors/salesforce/install.js';
-import type { CrmConnector } from '../../../connectors/core/crm-connector.js';
+import { crmSyncHandlers, type CrmConnector } from '../../../connectors/core/crm-connector.js';
 import type { ApiMeter } from '../../../connectors/salesforce/session.js';
 import type { Db } from '../../../worker/src/db/database.js';
 import { createLogger } from '../../../worker/src/observability/logger.js';
@@ -37,6 +37,12 @@ export interface Harness {
   /** Called for every job the connector enqueues (tests use it to act "between two pages"). */
   onEnqueue: ((job: EnqueuedJob) => void) | undefined;
   sync(object: string, mode?: 'incremental' | 'full'): Promise<{ pages: number; records: number }>;
+  /**
+   * Runs the object's sync as the worker does, through its crm-sync handler: the object waits
+   * for the ones before it to be attempted once, and a failure the job gives up on is recorded.
+   * Attempt 1 of 3 unless told; `deps` carries the job's clock.
+   */
+  job(object: string, options?: { mode?: 'incremental' | 'full'; attempt?: number; deps?: JobDeps }): Promise<{ pages: number; records: number }>;
   syncAll(mode?: 'incremental' | 'full'): Promise<void>;
   close(): Promise<void>;
 }
@@ -79,6 +85,7 @@ export async function startHarness(db: Db, dataset: RawDataset, options: { token
   const deps: JobDeps = { db, logger, clock: { now: () => new Date() }, metrics: createWorkerMetrics({ defaultMetrics: false }), enqueue };
   const meters: ApiMeter[] = [];
   const connector = createSalesforceConnector(config, { db, cipher, logger, bulkPollMs: 20, onApiUsage: (_t, _o, m) => meters.push(m), clock: options.clock });
+  const handlers = crmSyncHandlers([connector]);
   const harness: Harness = {
     sandbox,
     seeded,
@@ -91,6 +98,8 @@ export async function startHarness(db: Db, dataset: RawDataset, options: { token
     tenantId: '',
     onEnqueue: undefined,
     sync: (object, mode = 'incremental') => connector.syncObject({ tenantId: harness.tenantId, source: 'salesforce', object, mode, cause: `test:${Date.now()}` }, deps, jobContext()),
+    job: (object, { mode = 'incremental', attempt = 1, deps: jobDeps = deps } = {}) =>
+      handlers['sync-object']!({ tenantId: harness.tenantId, source: 'salesforce', object, mode, cause: `test:${Date.now()}` }, jobDeps, { ...jobContext(), attempt }) as Promise<{ pages: number; records: number }>,
     async syncAll(mode = 'incremental') {
       for (const object of SALESFORCE_OBJECTS) await harness.sync(object, mode);
     },

@@ -5,7 +5,7 @@ import { readConnection } from '../../../connectors/core/tenant-connections.js';
 import { PermanentJobError } from '../../../worker/src/queues/errors.js';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
 import { ORG } from './fixture.js';
-import { CLIENT_ID, CLIENT_SECRET, install, jobContext, REDIRECT_URI, startHarness, type Harness } from './harness.js';
+import { CLIENT_ID, CLIENT_SECRET, install, REDIRECT_URI, startHarness, type Harness } from './harness.js';
 
 /**
  * What goes wrong with a real org: the session expires in the middle of a sync, refresh
@@ -90,11 +90,29 @@ describe('Salesforce connector under expiry, rotation, faults and limits', () =>
     expect(h.sandbox.stats().apiRequests - before).toBeLessThanOrEqual(meter.calls);
     const cursor = await t.db.selectFrom('sync_cursors').select(['cursor', 'last_error']).where('tenant_id', '=', h.tenantId).where('object', '=', 'deals').executeTakeFirstOrThrow();
     expect((cursor.cursor as { opps?: { next?: string } }).opps?.next).toMatch(/\/query\//);
-    expect(cursor.last_error).toMatch(/Service unavailable/);
+    // The job has retries left, so no failure is recorded (cards would call the sync failing
+    // while it only retries): the worker's handler records the attempt it gives up on.
+    expect(cursor.last_error).toBeNull();
     // What the job runner's retry does: run the same job again, from the stored cursor.
     const resumed = await h.sync('deals');
     expect(resumed.records).toBeLessThan(DEALS);
     expect(await dealCount()).toBe(DEALS);
+  });
+
+  it('records a failure once the job gives up on it, not while it has retries left, and the next success clears it', async () => {
+    const usersRow = () => t.db.selectFrom('sync_cursors').select(['last_error', 'retry_after']).where('tenant_id', '=', h.tenantId).where('source', '=', 'salesforce').where('object', '=', 'users').executeTakeFirstOrThrow();
+    const unavailable = () => h.sandbox.faults.failNext(1, { status: 503, errorCode: 'SERVER_UNAVAILABLE', message: 'Service unavailable', match: /\/query/ });
+    expect(await usersRow()).toEqual({ last_error: null, retry_after: null });
+    // Attempt 1 of 3: the job runs again shortly, so cards must not call the sync failing yet.
+    unavailable();
+    expect(await failure(h.job('users', { attempt: 1 }))).not.toBeInstanceOf(PermanentJobError);
+    expect(await usersRow()).toEqual({ last_error: null, retry_after: null });
+    // Attempt 3 of 3: the job gives up, and its failure is recorded (no pause: a 503 is not the daily limit).
+    unavailable();
+    await failure(h.job('users', { attempt: 3 }));
+    expect(await usersRow()).toEqual({ last_error: expect.stringMatching(/Service unavailable/), retry_after: null });
+    await h.job('users');
+    expect(await usersRow()).toEqual({ last_error: null, retry_after: null });
   });
 
   it('names the field and the fix when the integration user cannot read a field', async () => {
@@ -117,17 +135,20 @@ describe('Salesforce connector under expiry, rotation, faults and limits', () =>
     expect((budget as PermanentJobError).code).toBe('api_budget');
     expect(h.sandbox.stats().apiRequests).toBeLessThan(85_000 + 3);
 
+    // Through the worker's handler, which records the failure and the pause the connector's error carries.
     h.sandbox.faults.setApiUsage(100_000);
-    const limit = await failure(h.sync('users', 'full'));
+    const limit = await failure(h.job('users', { mode: 'full' }));
     expect((limit as PermanentJobError).code).toBe('api_limit');
-    const cursor = await t.db.selectFrom('sync_cursors').select(['retry_after', 'last_error']).where('tenant_id', '=', h.tenantId).where('object', '=', 'users').executeTakeFirstOrThrow();
-    expect(cursor.retry_after).not.toBeNull();
-    expect(cursor.last_error).toMatch(/REQUEST_LIMIT_EXCEEDED/);
-    // Until retry_after, a scheduled run makes no call at all.
+    const cursor = () => t.db.selectFrom('sync_cursors').select(['retry_after', 'last_error']).where('tenant_id', '=', h.tenantId).where('object', '=', 'users').executeTakeFirstOrThrow();
+    const paused = await cursor();
+    expect(paused.retry_after).not.toBeNull();
+    expect(paused.last_error).toMatch(/REQUEST_LIMIT_EXCEEDED/);
+    // Until retry_after, a scheduled run makes no call at all, and the object stays failing and paused.
     h.sandbox.faults.setApiUsage(0);
     const calls = h.sandbox.stats().apiRequests;
-    expect(await h.sync('users')).toEqual({ pages: 0, records: 0 });
+    expect(await h.job('users')).toEqual({ pages: 0, records: 0 });
     expect(h.sandbox.stats().apiRequests).toBe(calls);
+    expect(await cursor()).toEqual(paused);
     await t.db.updateTable('sync_cursors').set({ retry_after: null }).where('tenant_id', '=', h.tenantId).execute();
   });
 
@@ -136,7 +157,9 @@ describe('Salesforce connector under expiry, rotation, faults and limits', () =>
     // The job's clock, not the process's: far enough from Date.now() that mixing the two shows.
     const jobNow = new Date(Date.now() + 3 * 24 * 60 * 60_000);
     const at = (ms: number) => ({ ...h.deps, clock: { now: () => new Date(ms) } });
-    const syncQuotas = (deps = at(jobNow.getTime())) => h.connector.syncObject({ tenantId: h.tenantId, source: 'salesforce', object: 'quotas', mode: 'incremental', cause: 'test:quotas' }, deps, jobContext());
+    // As the worker runs it: quotas sync once users, pipelines and fx-rates were attempted.
+    const syncQuotas = (deps = at(jobNow.getTime())) => h.job('quotas', { deps });
+    await h.job('fx-rates');
     expect(await row()).toBeUndefined();
 
     h.sandbox.faults.setApiUsage(100_000);
@@ -147,11 +170,12 @@ describe('Salesforce connector under expiry, rotation, faults and limits', () =>
     expect(paused).toMatchObject({ phase: 'initial', cursor: null, last_error: expect.stringMatching(/REQUEST_LIMIT_EXCEEDED/), synced_at: null });
     expect(new Date(paused!.retry_after!).getTime()).toBe(jobNow.getTime() + 60 * 60_000);
 
-    // Until then no call is made; once the job's clock passes it, the object syncs from the start.
+    // Until then no call is made, and the failure and its pause stay; once the job's clock passes it, the object syncs from the start.
     h.sandbox.faults.setApiUsage(0);
     const calls = h.sandbox.stats().apiRequests;
     expect(await syncQuotas(at(jobNow.getTime() + 59 * 60_000))).toEqual({ pages: 0, records: 0 });
     expect(h.sandbox.stats().apiRequests).toBe(calls);
+    expect(await row()).toEqual(paused);
     expect((await syncQuotas(at(jobNow.getTime() + 61 * 60_000))).records).toBe(1); // the fixture's one quota (q-ana)
     expect(await row()).toMatchObject({ phase: 'incremental', retry_after: null, last_error: null, synced_at: expect.any(Date) });
   });

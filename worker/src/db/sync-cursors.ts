@@ -80,14 +80,25 @@ export async function attemptedObjects(db: Db, tenantId: string, source: string,
 }
 
 /**
- * Records that a run of this object finished without writing a page (e.g. a feature the
- * org does not have), so it counts as attempted. Leaves an existing row as it is; a new one
- * has no cursor (what a missing row means to readCursor's callers) and no synced_at.
+ * Records that a run of this object succeeded, so it counts as attempted even when it wrote
+ * no page (e.g. a feature the org does not have). A new row has no cursor (what a missing
+ * row means to readCursor's callers) and no synced_at. On an existing row it clears a
+ * failure recorded before it (last_error, and an expired pause), so cards stop reporting the
+ * object as failing, and it leaves the cursor and synced_at (no page committed). A row that
+ * never had a cursor (only failures were recorded) leaves the initial phase: its first sync
+ * is done, with nothing to write, and cards must not show it as still running. A pause still
+ * running at `now` (the job's clock) is kept with its error: a run inside it made no call to
+ * the CRM, so it proves nothing.
  */
-export async function recordSyncAttempt(db: Db, tenantId: string, source: string, object: string): Promise<void> {
+export async function recordSyncAttempt(db: Db, tenantId: string, source: string, object: string, now: Date): Promise<void> {
   await db
     .insertInto('sync_cursors')
     .values({ tenant_id: tenantId, source, object, phase: 'incremental', cursor: null, last_error: null, retry_after: null, synced_at: null })
-    .onConflict((oc) => oc.columns(['tenant_id', 'source', 'object']).doNothing())
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'source', 'object'])
+        .doUpdateSet({ last_error: null, retry_after: null, phase: sql<'initial' | 'incremental'>`case when sync_cursors.cursor is null then 'incremental' else sync_cursors.phase end` })
+        .where((eb) => eb.or([eb('sync_cursors.retry_after', 'is', null), eb('sync_cursors.retry_after', '<=', now)])),
+    )
     .execute();
 }
