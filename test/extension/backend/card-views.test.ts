@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { writeSyncPage } from '../../../connectors/core/sync-sink.js';
 import { loadDeals } from '../../../worker/src/db/records.js';
-import { recordSyncFailure, savePosition } from '../../../worker/src/db/sync-cursors.js';
+import { commitPage, recordSyncAttempt, recordSyncFailure, savePosition } from '../../../worker/src/db/sync-cursors.js';
 import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
@@ -268,5 +268,53 @@ describe('cache', () => {
     // Nor when change notices are received (their records arrive when the job applying them commits).
     await savePosition(database.db, TENANT, 'salesforce', 'cdc-replay', { phase: 'incremental', cursor: { replay: { '/data/OpportunityChangeEvent': 42 } } });
     expect(await lastSyncAt()).toBe(before);
+  });
+
+  it('says a sync is failing, naming the object and the reason, and "sync in progress" only while a first sync runs', async () => {
+    const freshness = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await get('/api/cards/v1/rep', 'ben@acme.test');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return RepCardViewSchema.parse((await get('/api/cards/v1/rep', 'ben@acme.test')).body).freshness;
+    };
+    const page = (object: string, phase: 'initial' | 'incremental', cursor: unknown) => commitPage(database.db, TENANT, 'hubspot', object, { phase, cursor }, async () => undefined);
+    // Only deals have synced, and they are up to date; the figures are those of the last statement run.
+    await database.db.deleteFrom('sync_cursors').where('tenant_id', '=', TENANT).execute();
+    await page('deals', 'incremental', { since: '2026-08-15T00:00:00Z' });
+    const settled = await freshness();
+    const asOf = `As of ${settled.lastStatementRunAt!.slice(0, 16).replace('T', ' ')} UTC`;
+    expect(settled).toMatchObject({ syncPending: false, recomputePending: false, syncFailing: [], display: asOf });
+
+    // The first sync of owners has committed a page and goes on.
+    await page('owners', 'initial', { after: '100' });
+    expect(await freshness()).toMatchObject({ syncPending: true, syncFailing: [], display: `${asOf} · sync in progress: these figures may change in a few minutes` });
+
+    // Its job gives up: the first sync is failing, not in progress. The footer keeps the "as of" time and
+    // gives the first clause of the error (the fix after the "; " is for the admin).
+    await recordSyncFailure(database.db, TENANT, 'hubspot', 'owners', 'HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read); reinstall the app from HubSpot to grant the scope');
+    expect(await freshness()).toMatchObject({
+      syncPending: false,
+      syncFailing: [{ object: 'owners', reason: 'HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read)' }],
+      display: `${asOf} · sync failing: owners — HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read)`,
+    });
+
+    // Goals fail before their first page, paused for an hour: two objects failing, in object order.
+    await recordSyncFailure(database.db, TENANT, 'hubspot', 'goals', 'HTTP 429: daily limit reached', new Date(Date.now() + 3_600_000));
+    expect(await freshness()).toMatchObject({
+      syncPending: false,
+      syncFailing: [
+        { object: 'goals', reason: 'HTTP 429: daily limit reached' },
+        { object: 'owners', reason: 'HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read)' },
+      ],
+      display: `${asOf} · sync failing: goals — HTTP 429: daily limit reached; also failing: owners`,
+    });
+
+    // Owners sync again (a committed page): only goals are failing.
+    await page('owners', 'incremental', { since: '2026-08-15T12:00:00Z' });
+    expect((await freshness()).display).toBe(`${asOf} · sync failing: goals — HTTP 429: daily limit reached`);
+
+    // After the pause, a goals run succeeds with nothing to write: nothing is failing, and no first sync is running.
+    await recordSyncAttempt(database.db, TENANT, 'hubspot', 'goals', new Date(Date.now() + 2 * 3_600_000));
+    expect(await freshness()).toMatchObject({ syncPending: false, syncFailing: [], display: asOf });
   });
 });

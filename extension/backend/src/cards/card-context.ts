@@ -107,19 +107,40 @@ export function kpisFor(ctx: CardContext, userId: string, period: Period): Promi
   return ctx.snapshot.remember(`kpi|${userId}|${period.id}|${ctx.asOf}`, () => computeKpis({ index: ctx.snapshot.index, period, asOf: ctx.asOf, subject: { userId: userId as UserId } }));
 }
 
+/** How long a failure's reason may be in a card footer. */
+const REASON_CHARS = 120;
+
+/**
+ * The reason a card footer gives for a failing sync: the first clause of the recorded error
+ * (our errors say what happened, then after "; " or ". " what to do about it), shortened to fit.
+ */
+function shortReason(error: string): string {
+  const first = error.split(/\n|; |\. /, 1)[0]!.trim().replace(/\.$/, '');
+  return first.length > REASON_CHARS ? `${first.slice(0, REASON_CHARS - 1).trimEnd()}…` : first;
+}
+
 export function freshnessOf(ctx: CardContext): Freshness {
-  const { lastRunAt, lastSyncAt, syncPending, recomputePending } = ctx.snapshot.status;
+  const { lastRunAt, lastSyncAt, syncPending, syncFailures, recomputePending } = ctx.snapshot.status;
   const stamp = lastRunAt ?? lastSyncAt;
   const when = stamp ? `${stamp.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ctx.asOf;
+  const syncFailing = syncFailures.map((f) => ({ object: f.object, reason: shortReason(f.error) }));
   // The one place the card footers' warning is worded: the HubSpot and Salesforce cards show `display` as it is.
+  // A failing sync comes first: it does not end by itself in a few minutes, and the figures miss what it did not bring.
+  const [failing, ...alsoFailing] = syncFailing;
   const pending = syncPending ? 'sync in progress' : recomputePending ? 'recalculating' : undefined;
+  const display = failing
+    ? `As of ${when} · sync failing: ${failing.object} — ${failing.reason}${alsoFailing.length > 0 ? `; also failing: ${alsoFailing.map((f) => f.object).join(', ')}` : ''}`
+    : pending
+      ? `As of ${when} · ${pending}: these figures may change in a few minutes`
+      : `As of ${when}`;
   return {
     asOf: ctx.asOf,
     lastStatementRunAt: lastRunAt?.toISOString() ?? null,
     lastSyncAt: lastSyncAt?.toISOString() ?? null,
     syncPending,
     recomputePending,
-    display: pending ? `As of ${when} · ${pending}: these figures may change in a few minutes` : `As of ${when}`,
+    syncFailing,
+    display,
   };
 }
 

@@ -16,9 +16,20 @@ export interface TenantStatus {
   readonly admins: ReadonlySet<string>;
   readonly lastRunAt: Date | null;
   readonly lastSyncAt: Date | null;
+  /** The first sync of an object is still running: no page or failure has ended it yet. */
   readonly syncPending: boolean;
+  /**
+   * The objects whose sync failed since it last succeeded (its row keeps last_error until a
+   * page commits or a run succeeds), in object order, with the error the worker recorded.
+   */
+  readonly syncFailures: readonly SyncFailure[];
   /** CRM data arrived after the last statement run: a recompute is due or running. */
   readonly recomputePending: boolean;
+}
+
+export interface SyncFailure {
+  readonly object: string;
+  readonly error: string;
 }
 
 /**
@@ -273,6 +284,7 @@ interface VersionRow {
   data_changed_at: Date | null;
   sync_at: Date | null;
   sync_pending: boolean | null;
+  sync_failures: SyncFailure[] | null;
   admins: string | null;
   /** Only with basis 'current': the markers of the tenant's current state. */
   state?: string;
@@ -308,7 +320,8 @@ async function readVersion(db: Db, tenantId: string, basis: VersionBasis): Promi
     select t.status, t.data_changed_at,
       r.run_id, r.finished_at as run_at, r.started_at as run_started_at,
       (select max(synced_at) from sync_cursors where tenant_id = t.id) as sync_at,
-      (select bool_or(phase = 'initial' or retry_after > now()) from sync_cursors where tenant_id = t.id) as sync_pending,
+      (select bool_or(phase = 'initial' and last_error is null) from sync_cursors where tenant_id = t.id) as sync_pending,
+      (select json_agg(json_build_object('object', object, 'error', last_error) order by object, source) from sync_cursors where tenant_id = t.id and last_error is not null) as sync_failures,
       (select string_agg(user_id, ',' order by user_id) from tenant_roles where tenant_id = t.id and role = 'admin') as admins
       ${basis === 'current' ? sql`, ${CURRENT_STATE} as state` : sql``}
     from tenants t
@@ -330,7 +343,11 @@ async function readVersion(db: Db, tenantId: string, basis: VersionBasis): Promi
       admins: new Set((row.admins ?? '').split(',').filter(Boolean)),
       lastRunAt: runAt,
       lastSyncAt: syncAt,
+      // A failure is recorded only once its job gives up, and cleared by the object's next success,
+      // so a row with last_error is failing now; a pause (retry_after) always comes with its error.
+      // A first sync that failed is failing, not in progress.
       syncPending: row.sync_pending === true,
+      syncFailures: row.sync_failures ?? [],
       // A recompute is owed when synced data changed after the latest run started (a sync
       // page that changed nothing owes none).
       recomputePending: dataChangedAt !== null && (row.run_started_at === null || dataChangedAt > new Date(row.run_started_at)),

@@ -155,13 +155,21 @@ export const FreshnessSchema = z.object({
   lastStatementRunAt: z.string().nullable(),
   /** When CRM data last synced (the newest sync cursor), null before the first sync. */
   lastSyncAt: z.string().nullable(),
-  /** A sync or recompute is queued or running: figures may move shortly. */
+  /** The first sync of a CRM object is still running: figures may move shortly. */
   syncPending: z.boolean(),
   recomputePending: z.boolean(),
   /**
-   * The card footer, shown as it is: "As of 28 Nov 2026 10:05 UTC", and while a sync or
-   * recompute is pending "… · sync in progress: these figures may change in a few minutes"
-   * (or "· recalculating: …").
+   * The CRM objects whose sync has failed since it last succeeded (the worker gave up on it),
+   * with the first clause of the error; empty while every sync works. Figures keep their "as
+   * of" time but miss whatever changed in these objects since. An answer without it (an
+   * older backend) parses as none failing.
+   */
+  syncFailing: z.array(z.object({ object: z.string(), reason: z.string() })).default([]),
+  /**
+   * The card footer, shown as it is: "As of 28 Nov 2026 10:05 UTC"; while a sync fails
+   * "… · sync failing: deals — <reason>" (and "; also failing: users" when more fail); otherwise
+   * while a sync or recompute is pending "… · sync in progress: these figures may change in
+   * a few minutes" (or "· recalculating: …").
    */
   display: z.string(),
 });
