@@ -9,7 +9,7 @@ import { minDate, type IsoDate } from '../time/iso-date.js';
 import { lastDay, overlapDays, type Period } from '../time/period.js';
 import { Words } from './explain.js';
 import type { FxTable } from './fx-table.js';
-import type { PlanPayoutLine } from './payout-line.js';
+import { PlanPayoutLine } from './payout-line.js';
 import type { PayeePeriodLines } from './period-lines.js';
 import type { AttainmentSummary, Balances, EngineException, FxUse, PayoutLine, Statement } from './statement.js';
 
@@ -71,7 +71,7 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
   // Earnings matter only to netting and draws. Without a carried balance or a draw, and with no
   // negative line, the period cannot net negative: nothing more is added, and the total is
   // added up when first read.
-  if (!input.opening.carried.greaterThan(0) && input.draw === undefined && !lines.some((l) => l.amount.isNegative())) {
+  if (!input.opening.carried.greaterThan(0) && input.draw === undefined && !lines.some(amountIsNegative)) {
     const attainment: AttainmentSummary[] = [...(input.planLines?.attainment ?? [])];
     return new AssembledStatement(input.tenantId, payeeId, input.user?.name ?? payeeId, period, input.asOf, currency, lines, undefined, attainment, input.opening, { draw: input.opening.draw, carried: input.opening.carried });
   }
@@ -151,6 +151,11 @@ export function assembleStatement(input: AssembleInput): Statement | EngineExcep
 
   const attainment: AttainmentSummary[] = [...(input.planLines?.attainment ?? [])];
   return new AssembledStatement(input.tenantId, payeeId, input.user?.name ?? payeeId, period, input.asOf, currency, lines, running, attainment, input.opening, { draw: drawBalance, carried });
+}
+
+/** A plan line answers without turning a scaled amount into a Decimal. */
+function amountIsNegative(line: PayoutLine): boolean {
+  return line instanceof PlanPayoutLine ? line.amountIsNegative : line.amount.isNegative();
 }
 
 /** Sum of the lines' amounts, in line order. */

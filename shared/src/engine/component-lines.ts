@@ -1,15 +1,17 @@
 import { HUNDRED, ONE, ZERO, add, compact, compare, fitsPrecision, multiply, type Decimal } from '../money/decimal.js';
 import { minorUnits } from '../money/currency.js';
+import { fromScaled, toScaled } from '../money/scaled.js';
 import { displayMoney } from '../money/money.js';
 import type { Activity } from '../domain/activities.js';
 import type { AttainmentBonusComponent, CommissionComponent, Component, Plan, SpiffComponent } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
 import { Deferred, type MaybeDeferred } from './deferred.js';
 import { LazyWords, Words, pct, quantity, ratePhrase, slicesPhrase } from './explain.js';
-import { FactsSource, PlanPayoutLine, type LineDraft, type LineEvent, type TierFacts } from './payout-line.js';
+import { FactsSource, PlanPayoutLine, type Amount, type LineDraft, type LineEvent, type TierFacts } from './payout-line.js';
 import type { EffectiveQuota } from './quota-target.js';
 import type { Provenance } from './statement.js';
-import { RunningCap } from './running-cap.js';
+import { RunningCap, ScaledRunningCap } from './running-cap.js';
+import { ScaledTierState, ScaledTiers, payTieredScaled } from './scaled-tiers.js';
 import { attainmentPercent, initialTierState, payTiered, TierSchedule, type RawSlice, type TierState } from './tiers.js';
 
 /** One credited record for one payee under one component, in the order components pay them. */
@@ -69,6 +71,8 @@ class ComponentContext extends Words {
   readonly quotaInfo: Provenance['quota'];
   /** Whether commission sentences name the tier of each slice. */
   tiered = false;
+  /** The scale of amounts its lines hold as scaled integers (set when the component pays in them). */
+  amountScale = NaN;
   private withheld: string | undefined;
 
   constructor(
@@ -136,8 +140,8 @@ class AttainmentAt {
  * Pays one component for one payee over their credit events, in the declared order
  * (date, then record id), so the result never depends on the order records arrived in.
  */
-export function componentLines(plan: Plan, componentIndex: number, events: readonly CreditEvent[], quota: EffectiveQuota | undefined): ComponentResult {
-  const payer = componentPayer(plan, componentIndex, quota);
+export function componentLines(plan: Plan, componentIndex: number, events: readonly CreditEvent[], quota: EffectiveQuota | undefined, creditScale?: number): ComponentResult {
+  const payer = componentPayer(plan, componentIndex, quota, creditScale);
   for (const event of events) payer.accept(event);
   return payer.finish();
 }
@@ -152,10 +156,15 @@ export interface ComponentPayer {
   finish(): ComponentResult;
 }
 
-export function componentPayer(plan: Plan, componentIndex: number, quota: EffectiveQuota | undefined): ComponentPayer {
+/**
+ * `creditScale`: pay commissions in scaled integers (money/scaled.ts) with credit values
+ * at this many decimals, falling back to decimals for whatever does not fit; undefined
+ * pays in decimals throughout (the reference the scaled path is tested against).
+ */
+export function componentPayer(plan: Plan, componentIndex: number, quota: EffectiveQuota | undefined, creditScale?: number): ComponentPayer {
   const ctx = new ComponentContext(plan, componentIndex, quota);
   const component = ctx.component;
-  if (component.type === 'commission') return new CommissionPayer(ctx, component, quota?.effectiveTarget);
+  if (component.type === 'commission') return new CommissionPayer(ctx, component, quota?.effectiveTarget, creditScale);
   if (component.type === 'spiff') return new SpiffPayer(ctx, component, quota?.effectiveTarget);
   return new BonusPayer(ctx, component, quota?.effectiveTarget);
 }
@@ -163,25 +172,36 @@ export function componentPayer(plan: Plan, componentIndex: number, quota: Effect
 class CommissionPayer implements ComponentPayer {
   private readonly out: GateAndCap;
   private readonly schedule: TierSchedule;
-  private readonly state: TierState;
+  /** The tier table in scaled integers while the component pays in them; undefined once it pays in decimals. */
+  private scaled: ScaledTiers | undefined;
+  private scaledState: ScaledTierState | undefined;
+  private state: TierState | undefined;
   private readonly trace: CommissionTrace;
 
   constructor(
     private readonly ctx: ComponentContext,
     component: CommissionComponent,
     target: Decimal | undefined,
+    creditScale: number | undefined,
   ) {
-    this.out = new GateAndCap(ctx, target);
     const unit = component.tiers.basis === 'attainment' ? compact((target ?? ZERO).dividedBy(HUNDRED)) : ONE;
     this.schedule = new TierSchedule(component.tiers, unit);
     ctx.tiered = this.schedule.rates.length > 1;
-    this.state = initialTierState(this.schedule);
+    // A gate compares decimal attainment on every line: gated components pay in decimals.
+    const scaled = creditScale === undefined || component.gate !== undefined ? undefined : ScaledTiers.of(this.schedule, creditScale);
+    this.out = new GateAndCap(ctx, target, scaled?.amountScale);
+    if (scaled && this.out.paysScaled) {
+      this.scaled = scaled;
+      this.scaledState = new ScaledTierState(scaled);
+      ctx.amountScale = scaled.amountScale;
+    } else this.state = initialTierState(this.schedule);
     this.trace = new CommissionTrace(this.schedule, target, this.out.lines);
   }
 
   accept(event: CreditEvent): void {
+    if (this.scaled && this.acceptScaled(this.scaled, this.scaledState!, event)) return;
     const { ctx } = this;
-    const state = this.state;
+    const state = this.state!;
     // Amounts only: the slices and attainments are replayed when provenance is read.
     const result = payTiered(this.schedule, state, event.quotaValue, event.payoutValue, false);
     const line = this.out.add({
@@ -195,31 +215,77 @@ class CommissionPayer implements ComponentPayer {
       quotaCredit: event.quotaValue,
       creditedValue: event.payoutValue,
     });
-    if (result.trueUp) {
-      const t = result.trueUp;
-      const measure = ctx.component.measure;
-      const cur = ctx.plan.currency;
-      // The true-up states the attainment move of the commission line it follows.
-      const facts = new SameAttainment(() => line);
-      this.out.add({
-        keyRest: event.recordId,
-        kind: 'true-up',
-        event,
-        amount: t.amount,
-        cumulativeAfter: state.cumulative,
-        text: new LazyWords(() => {
-          const { attainmentBefore, attainmentAfter } = line.provenance;
-          return `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(attainmentBefore, attainmentAfter).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${ctx.money(t.amount)} under ${ctx.component.name}.`;
-        }),
-        facts,
-        quotaCredit: undefined,
-        creditedValue: t.base,
-      });
+    if (result.trueUp) this.addTrueUp(event, line, result.trueUp, state.cumulative);
+  }
+
+  /** The retroactive re-rating of earlier credit that `line`'s event caused. */
+  private addTrueUp(event: CreditEvent, line: PlanPayoutLine, t: { readonly amount: Amount; readonly fromRate: Decimal; readonly toRate: Decimal; readonly base: Decimal }, cumulativeAfter: Decimal | undefined): void {
+    const { ctx } = this;
+    const measure = ctx.component.measure;
+    const cur = ctx.plan.currency;
+    // The true-up states the attainment move of the commission line it follows.
+    const facts = new SameAttainment(() => line);
+    this.out.add({
+      keyRest: event.recordId,
+      kind: 'true-up',
+      event,
+      amount: t.amount,
+      cumulativeAfter,
+      text: new LazyWords(() => {
+        const { attainmentBefore, attainmentAfter } = line.provenance;
+        return `Retroactive tier change on ${event.date} (${label(event)} moved attainment${attainmentText(attainmentBefore, attainmentAfter).replace('; attainment', '')}): ${quantity(t.base, measure, cur)} credited earlier this period is re-rated from ${ratePhrase(t.fromRate, measure, cur)} to ${ratePhrase(t.toRate, measure, cur)} = ${ctx.money(typeof t.amount === 'number' ? fromScaled(t.amount, ctx.amountScale) : t.amount)} under ${ctx.component.name}.`;
+      }),
+      facts,
+      quotaCredit: undefined,
+      creditedValue: t.base,
+    });
+  }
+
+  /**
+   * Pays the event in scaled integers, as `accept` would in decimals; false (having changed
+   * nothing) when a value or step does not fit, after which the component goes on in decimals
+   * from where it stands.
+   */
+  private acceptScaled(tiers: ScaledTiers, state: ScaledTierState, event: CreditEvent): boolean {
+    const quotaCredit = toScaled(event.quotaValue, tiers.creditScale);
+    const payoutCredit = event.payoutValue === event.quotaValue ? quotaCredit : toScaled(event.payoutValue, tiers.creditScale);
+    const amount = Number.isNaN(quotaCredit) || Number.isNaN(payoutCredit) ? NaN : payTieredScaled(tiers, state, quotaCredit, payoutCredit);
+    if (Number.isNaN(amount)) {
+      this.payInDecimals(tiers, state);
+      return false;
     }
+    const line = this.out.add({
+      keyRest: event.recordId,
+      kind: 'commission',
+      event,
+      amount,
+      cumulativeAfter: undefined,
+      text: this.ctx,
+      facts: this.trace,
+      quotaCredit: event.quotaValue,
+      creditedValue: event.payoutValue,
+    });
+    if (!Number.isNaN(state.trueUp)) {
+      const fromRate = this.schedule.rates[state.trueUpFromTier]!;
+      const toRate = this.schedule.rates[state.retroTier]!;
+      this.addTrueUp(event, line, { amount: state.trueUp, fromRate, toRate, base: fromScaled(state.trueUpBase, tiers.creditScale) }, undefined);
+    }
+    return true;
+  }
+
+  /** From here on the component pays in decimals, from the position the scaled payer reached. */
+  private payInDecimals(tiers: ScaledTiers, scaledState: ScaledTierState): void {
+    const state = initialTierState(this.schedule);
+    scaledState.continueIn(state, tiers);
+    this.state = state;
+    this.scaled = undefined;
+    this.scaledState = undefined;
+    this.out.payInDecimals();
   }
 
   finish(): ComponentResult {
-    return { lines: this.out.lines, credited: this.state.cumulative };
+    const credited = this.scaled ? fromScaled(this.scaledState!.cumulative, this.scaled.creditScale) : this.state!.cumulative;
+    return { lines: this.out.lines, credited };
   }
 }
 
@@ -298,7 +364,7 @@ class SpiffPayer implements ComponentPayer {
     private readonly component: SpiffComponent,
     target: Decimal | undefined,
   ) {
-    this.out = new GateAndCap(ctx, target);
+    this.out = new GateAndCap(ctx, target, undefined);
     this.attainment = new AttainmentAt(target);
   }
 
@@ -351,7 +417,7 @@ class BonusPayer implements ComponentPayer {
     private readonly component: AttainmentBonusComponent,
     target: Decimal | undefined,
   ) {
-    this.out = new GateAndCap(ctx, target);
+    this.out = new GateAndCap(ctx, target, undefined);
     this.attainment = new AttainmentAt(target);
   }
 
@@ -395,6 +461,10 @@ class BonusPayer implements ComponentPayer {
  * The component's gate and cap, applied to each draft line as it is produced: while the
  * gate is closed lines are withheld (paying 0), and the line that opens it is preceded by
  * a release of everything withheld; the cap limits the running total.
+ *
+ * A component paying in scaled integers has no gate (see CommissionPayer) and keeps its
+ * cap's running total in them too, until a total does not fit or the payer goes on in
+ * decimals (payInDecimals).
  */
 class GateAndCap {
   readonly lines: RawLine[] = [];
@@ -402,29 +472,45 @@ class GateAndCap {
   private withheld = ZERO;
   private withheldSince: IsoDate | undefined;
   /** Undefined without a cap: every line then pays its own amount. */
-  private readonly cap: RunningCap | undefined;
+  private cap: RunningCap | undefined;
+  private scaledCap: ScaledRunningCap | undefined;
+  /** Whether lines may hold scaled amounts (at ctx.amountScale). */
+  paysScaled: boolean;
 
   constructor(
     private readonly ctx: ComponentContext,
     target: Decimal | undefined,
+    amountScale: number | undefined,
   ) {
     const { gate, cap } = ctx.component;
     this.gateValue = gate === undefined ? undefined : (target ?? ZERO).times(gate).dividedBy(HUNDRED);
-    this.cap = cap === undefined ? undefined : new RunningCap(cap);
+    const scaledCap = cap === undefined || amountScale === undefined ? NaN : toScaled(cap, amountScale);
+    this.paysScaled = amountScale !== undefined && gate === undefined && (cap === undefined || !Number.isNaN(scaledCap));
+    if (this.paysScaled && cap !== undefined) this.scaledCap = new ScaledRunningCap(scaledCap);
+    else this.cap = cap === undefined ? undefined : new RunningCap(cap);
+  }
+
+  /** Lines from here on hold decimal amounts; the cap goes on from its scaled running totals. */
+  payInDecimals(): void {
+    if (!this.paysScaled) return;
+    this.paysScaled = false;
+    if (this.scaledCap) this.cap = this.scaledCap.inDecimals(this.ctx.component.cap!, this.ctx.amountScale);
+    this.scaledCap = undefined;
   }
 
   /** Adds the draft's line (after a gate release when it opens the gate) and returns it. */
   add(draft: LineDraft): PlanPayoutLine {
-    const gateOpen = this.gateValue === undefined || compare(draft.cumulativeAfter, this.gateValue) >= 0;
+    if (typeof draft.amount === 'number') return this.pushScaled(draft, draft.amount);
+    const gateOpen = this.gateValue === undefined || compare(draft.cumulativeAfter!, this.gateValue) >= 0;
     if (!gateOpen) {
       this.withheld = add(this.withheld, draft.amount);
       this.withheldSince ??= draft.event.date;
-      return this.push(draft, true);
+      return this.push(draft, draft.amount, true);
     }
-    if (this.withheld.isZero()) return this.push(draft, false);
+    if (this.withheld.isZero()) return this.push(draft, draft.amount, false);
     let opener: PlanPayoutLine | undefined;
     this.release(draft, new SameAttainment(() => opener!));
-    opener = this.push(draft, false);
+    opener = this.push(draft, draft.amount, false);
     return opener;
   }
 
@@ -447,25 +533,52 @@ class GateAndCap {
         quotaCredit: undefined,
         creditedValue: undefined,
       },
+      released,
       false,
     );
     this.withheld = ZERO;
   }
 
-  private push(draft: LineDraft, isWithheld: boolean): PlanPayoutLine {
-    const { plan, component } = this.ctx;
-    // The words are rendered later; an unknown plan currency must still fail here, where formatting them did.
-    if (this.lines.length === 0) minorUnits(plan.currency);
-    const added = isWithheld ? ZERO : draft.amount;
+  /** A line with a scaled amount: the cap, if any, takes it in scaled integers too. */
+  private pushScaled(draft: LineDraft, amount: number): PlanPayoutLine {
+    if (!this.paysScaled) return this.push(draft, fromScaled(amount, this.ctx.amountScale), false);
+    this.checkCurrency();
+    if (!this.scaledCap) return this.keep(new PlanPayoutLine(this.ctx, draft, amount, amount, false, false));
+    const payable = this.scaledCap.take(amount);
+    if (Number.isNaN(payable)) {
+      // The running total no longer fits: this line and the rest are capped in decimals.
+      this.payInDecimals();
+      return this.push(draft, fromScaled(amount, this.ctx.amountScale), false);
+    }
+    if (payable === amount) return this.keep(new PlanPayoutLine(this.ctx, draft, amount, amount, false, false));
+    return this.keep(this.cappedNote(new PlanPayoutLine(this.ctx, draft, amount, payable, true, false), () => fromScaled(payable, this.ctx.amountScale)));
+  }
+
+  private push(draft: LineDraft, amount: Decimal, isWithheld: boolean): PlanPayoutLine {
+    this.checkCurrency();
+    const added = isWithheld ? ZERO : amount;
     const payable = this.cap ? this.cap.take(added) : added;
     // Only a cap changes what a line pays; an equal value is kept as the line's own amount object (one Decimal fewer per line).
-    const wasCapped = this.cap !== undefined && !isWithheld && payable !== draft.amount && compare(payable, draft.amount) !== 0;
+    const wasCapped = this.cap !== undefined && !isWithheld && payable !== amount && compare(payable, amount) !== 0;
     const line = new PlanPayoutLine(this.ctx, draft, added, wasCapped ? payable : added, wasCapped, isWithheld);
     if (isWithheld) line.addNote(this.ctx.withheldNote());
-    else if (wasCapped) {
-      const cap = this.cap!.cap;
-      line.addNote(new LazyWords(() => ` Capped: ${component.name} pays at most ${displayMoney({ amount: cap, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable, currency: plan.currency }, plan.rounding)}.`));
-    }
+    else if (wasCapped) this.cappedNote(line, () => payable);
+    return this.keep(line);
+  }
+
+  private cappedNote(line: PlanPayoutLine, payable: () => Decimal): PlanPayoutLine {
+    const { plan, component } = this.ctx;
+    const cap = component.cap!;
+    line.addNote(new LazyWords(() => ` Capped: ${component.name} pays at most ${displayMoney({ amount: cap, currency: plan.currency }, plan.rounding)} a period, so this line pays ${displayMoney({ amount: payable(), currency: plan.currency }, plan.rounding)}.`));
+    return line;
+  }
+
+  /** The words are rendered later; an unknown plan currency must still fail here, where formatting them did. */
+  private checkCurrency(): void {
+    if (this.lines.length === 0) minorUnits(this.ctx.plan.currency);
+  }
+
+  private keep(line: PlanPayoutLine): PlanPayoutLine {
     this.lines.push(line);
     return line;
   }

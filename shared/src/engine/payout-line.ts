@@ -1,6 +1,7 @@
 import { compact, type Decimal } from '../money/decimal.js';
-import type { CurrencyCode } from '../money/currency.js';
+import { minorUnits, type CurrencyCode } from '../money/currency.js';
 import { roundAmount } from '../money/rounding.js';
+import { fromScaled, roundScaled, timesScaled, toScaled } from '../money/scaled.js';
 import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
 import type { UserId } from '../domain/ids.js';
@@ -19,7 +20,17 @@ export interface LineSource {
   readonly component: Component;
   readonly componentIndex: number;
   readonly quotaInfo: Provenance['quota'];
+  /** The scale of the component's amounts held as scaled integers (see Amount). */
+  readonly amountScale: number;
 }
+
+/**
+ * An amount as a line holds it: a Decimal, or (what a component paid in scaled integers
+ * gives, see scaled-tiers.ts) a number of 10^-amountScale units of its source, turned into
+ * a Decimal only when read: a full recompute keeps a million lines whose amounts are read
+ * by nothing but the statement's own sums.
+ */
+export type Amount = Decimal | number;
 
 /** What provenance states about attainment and the tier slices a line was paid in. */
 export interface TierFacts {
@@ -55,9 +66,9 @@ export interface LineDraft {
   readonly kind: LineKind;
   /** The record paid on; the line is dated on it. */
   readonly event: LineEvent;
-  readonly amount: Decimal;
-  /** Quota credit after the line's event: the gate compares it. */
-  readonly cumulativeAfter: Decimal;
+  readonly amount: Amount;
+  /** Quota credit after the line's event: the gate compares it (undefined when paid in scaled integers: such components have no gate). */
+  readonly cumulativeAfter: Decimal | undefined;
   readonly text: Text;
   readonly facts: TierFacts | FactsSource;
   /** The quota credit of the event paid (what a FactsSource replays); undefined for other lines. */
@@ -96,12 +107,14 @@ const PAID = 4;
 export class PlanPayoutLine implements PayoutLine {
   declare readonly kind: LineKind;
   declare readonly date: IsoDate;
-  /** Until the pay step: the payable amount in the plan currency. */
-  declare amount: Decimal;
-  declare exact: Decimal;
-  /** Until the pay step: in the plan currency. */
-  declare uncapped: Decimal;
   readonly #source: LineSource;
+  /** Until the pay step: the payable amount in the plan currency. */
+  #amount: Amount;
+  #exact: Amount;
+  /** Until the pay step: in the plan currency. */
+  #uncapped: Amount;
+  /** The scale of amount, exact and uncapped when they are scaled integers: the source's, plus a pay rate's decimals once converted. */
+  #scale: number;
   readonly #keyRest: string;
   /** The sentence and its notes until first read, then the text. */
   #text: Text;
@@ -112,7 +125,7 @@ export class PlanPayoutLine implements PayoutLine {
   readonly #credit: Provenance['credit'];
   readonly #creditFx: FxUse | undefined;
   readonly #creditedValue: Decimal | undefined;
-  readonly #calculated: Decimal;
+  #calculated: Amount;
   /** Attainment and slices, or what works them out when provenance is read. */
   #facts: TierFacts | FactsSource | undefined;
   #quotaCredit: Decimal | undefined;
@@ -120,15 +133,16 @@ export class PlanPayoutLine implements PayoutLine {
   #payFx: FxUse | undefined;
   #provenance: (Provenance & { capped: boolean; payFx: FxUse | undefined }) | undefined;
 
-  constructor(source: LineSource, draft: LineDraft, uncapped: Decimal, payable: Decimal, capped: boolean, withheld: boolean) {
+  constructor(source: LineSource, draft: LineDraft, uncapped: Amount, payable: Amount, capped: boolean, withheld: boolean) {
     // Every line gets the same fields in the same order: one hidden class for a million lines.
     this.kind = draft.kind;
     const event = draft.event;
     this.date = event.date;
-    this.amount = payable;
-    this.exact = payable;
-    this.uncapped = uncapped;
     this.#source = source;
+    this.#amount = payable;
+    this.#exact = payable;
+    this.#uncapped = uncapped;
+    this.#scale = source.amountScale;
     this.#keyRest = draft.keyRest;
     this.#text = draft.text;
     this.#deal = event.deal;
@@ -173,6 +187,49 @@ export class PlanPayoutLine implements PayoutLine {
     return this.amount;
   }
 
+  get amount(): Decimal {
+    const held = this.#amount;
+    return typeof held === 'number' ? PlanPayoutLine.#inDecimals(this).amount : held;
+  }
+
+  get exact(): Decimal {
+    const held = this.#exact;
+    return typeof held === 'number' ? PlanPayoutLine.#inDecimals(this).exact : held;
+  }
+
+  get uncapped(): Decimal {
+    const held = this.#uncapped;
+    return typeof held === 'number' ? PlanPayoutLine.#inDecimals(this).uncapped : held;
+  }
+
+  /** Whether the amount is below zero (or a negative zero, as Decimal.isNegative says), without turning it into a Decimal. */
+  get amountIsNegative(): boolean {
+    const held = this.#amount;
+    return typeof held === 'number' ? held < 0 || Object.is(held, -0) : held.isNegative();
+  }
+
+  /**
+   * Turns the amounts held as scaled integers into Decimals, once. Equal amounts share
+   * one Decimal, as they did when every line held Decimals (a line whose rounding changed
+   * nothing has one object for its exact and rounded amounts: no residual).
+   */
+  static #inDecimals(line: PlanPayoutLine): PlanPayoutLine {
+    const made: [number, number, Decimal][] = [];
+    const decimal = (held: Amount, scale: number): Decimal => {
+      if (typeof held !== 'number') return held;
+      for (const [n, s, d] of made) if (s === scale && Object.is(n, held)) return d;
+      const d = fromScaled(held, scale);
+      made.push([held, scale, d]);
+      return d;
+    };
+    line.#amount = decimal(line.#amount, line.#scale);
+    line.#exact = decimal(line.#exact, line.#scale);
+    line.#uncapped = decimal(line.#uncapped, line.#scale);
+    // Always in the plan currency.
+    line.#calculated = decimal(line.#calculated, line.#source.amountScale);
+    return line;
+  }
+
   /** The activity a line pays on, or the reports (two or more) a roll-up came through; what the sentence needs beyond provenance. */
   get detail(): Activity | readonly UserId[] | undefined {
     return this.#detail;
@@ -195,8 +252,9 @@ export class PlanPayoutLine implements PayoutLine {
 
   /** The plan cap: the line pays `payable` instead, and says why. */
   capTo(payable: Decimal, note: Text): void {
-    this.amount = payable;
-    this.exact = payable;
+    PlanPayoutLine.#inDecimals(this);
+    this.#amount = payable;
+    this.#exact = payable;
     this.#flags |= CAPPED;
     if (this.#provenance) this.#provenance.capped = true;
     this.addNote(note);
@@ -204,18 +262,47 @@ export class PlanPayoutLine implements PayoutLine {
 
   /** The pay step: converts into the statement currency (`rate` undefined when it is the plan currency) and rounds once. */
   settle(currency: CurrencyCode, rate: FxUse | undefined, fxNote: Text | undefined): void {
-    const payable = this.payable;
-    this.#flags |= PAID;
-    // Converted amounts are kept for the whole run: compact copies (see compact). An uncapped
-    // line's uncapped amount is its payable one, so one product serves both.
-    this.exact = rate ? compact(payable.times(rate.rate)) : payable;
-    if (rate) this.uncapped = this.uncapped === payable ? this.exact : compact(this.uncapped.times(rate.rate));
-    this.amount = roundAmount(this.exact, currency, this.#source.plan.rounding);
+    if ((this.#flags & PAID) !== 0) throw new Error(`Line ${this.key} was already paid`);
+    if (!this.#settleScaled(currency, rate)) {
+      const payable = this.payable;
+      this.#flags |= PAID;
+      // Converted amounts are kept for the whole run: compact copies (see compact). An uncapped
+      // line's uncapped amount is its payable one, so one product serves both.
+      const exact = rate ? compact(payable.times(rate.rate)) : payable;
+      this.#exact = exact;
+      if (rate) this.#uncapped = this.#uncapped === payable ? exact : compact(this.uncapped.times(rate.rate));
+      this.#amount = roundAmount(exact, currency, this.#source.plan.rounding);
+    }
     if (rate) {
       this.addNote(fxNote!);
       this.#payFx = rate;
       if (this.#provenance) this.#provenance.payFx = rate;
     }
+  }
+
+  /** settle's conversion and rounding in scaled integers (the same steps); false, having changed nothing, when they do not fit. */
+  #settleScaled(currency: CurrencyCode, rate: FxUse | undefined): boolean {
+    const held = this.#amount;
+    const uncappedHeld = this.#uncapped;
+    if (typeof held !== 'number' || typeof uncappedHeld !== 'number') return false;
+    let scale = this.#scale;
+    let exact = held;
+    let uncapped = uncappedHeld;
+    if (rate) {
+      const places = rate.rate.decimalPlaces();
+      const factor = toScaled(rate.rate, places);
+      exact = timesScaled(held, factor);
+      uncapped = uncappedHeld === held ? exact : timesScaled(uncappedHeld, factor);
+      scale += places;
+    }
+    const rounded = Number.isNaN(exact) || Number.isNaN(uncapped) ? NaN : roundScaled(exact, scale, minorUnits(currency), this.#source.plan.rounding);
+    if (Number.isNaN(rounded)) return false;
+    this.#flags |= PAID;
+    this.#scale = scale;
+    this.#exact = exact;
+    this.#uncapped = uncapped;
+    this.#amount = rounded;
+    return true;
   }
 
   static #explanation(line: PlanPayoutLine): string {
@@ -245,7 +332,7 @@ export class PlanPayoutLine implements PayoutLine {
       attainmentBefore: resolve(facts.attainmentBefore),
       attainmentAfter: resolve(facts.attainmentAfter),
       slices: facts.slices.map(resolveSlice),
-      calculated: line.#calculated,
+      calculated: PlanPayoutLine.#inDecimals(line).#calculated as Decimal,
       capped: (line.#flags & CAPPED) !== 0,
       withheld: (line.#flags & WITHHELD) !== 0,
       payFx: line.#payFx,

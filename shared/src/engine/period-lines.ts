@@ -349,31 +349,49 @@ class UnsplitCredits {
 }
 
 /**
- * Reads the amount each of a payee's records will be paid on (and the deal's id), in a
- * tight loop, before they are paid. The records and the deals' amounts lie scattered over a heap of
- * gigabytes and the paying loop does much work per record, so the processor would wait
- * for each one's memory in turn; reading them back to back lets it fetch many at once,
- * and the paying loop then finds them in cache. (Paying each record for all its payees
- * as it is scanned was tried: then every payee's state is cold instead, which is worse.)
- * Nothing else changes: the count only keeps the reads from being optimised away.
+ * How an engine run does its arithmetic: 'scaled' pays commissions in integers of the
+ * fewest decimal units that hold the payee's credit values exactly (money/scaled.ts),
+ * falling back to decimal.js wherever a value does not fit; 'decimal' uses decimal.js
+ * throughout. Both give the same figures to the last digit (test/engine/scaled-engine.test.ts);
+ * 'decimal' is the reference.
  */
-function preload(records: CreditedRecords): void {
+export type Arithmetic = 'scaled' | 'decimal';
+
+/** Credit values beyond this many decimals (long FX rates times split shares) are paid in decimals. */
+const MAX_CREDIT_SCALE = 12;
+
+/**
+ * The decimals the payee's credit values under `plan` need: each record's value in the
+ * plan currency plus the decimals of the payee's share of it. Reading every record's amount
+ * back to back before paying also lets the processor fetch them together (they lie
+ * scattered over a heap of gigabytes), so the paying loop finds them in cache.
+ */
+function creditScaleOf(records: CreditedRecords, plan: Plan, paysOnDeals: boolean, valueOf: (deal: Deal, plan: Plan) => { value: Decimal } | undefined): number {
   const { items, to } = records;
-  let sum = 0;
-  // The amount's digits are paid on; the deal id's characters go into the line key.
+  let scale = 0;
   for (let i = records.from; i < to; i += 2) {
     const record = items[i] as Deal | Activity;
-    if (!isActivity(record)) sum += record.id.length + record.amount.d[0]!;
+    let places = 0;
+    if (!isActivity(record) && paysOnDeals) {
+      const value = record.currency === plan.currency ? record.amount : valueOf(record, plan)?.value;
+      if (value) places = value.decimalPlaces();
+    }
+    const credits = items[i + 1] as DealCredit | DealCredit[];
+    if (Array.isArray(credits)) {
+      let most = 0;
+      for (const credit of credits) if (credit.share !== ONE) most = Math.max(most, credit.share.decimalPlaces());
+      places += most;
+    } else if (credits.share !== ONE) places += credits.share.decimalPlaces();
+    if (places > scale) scale = places;
   }
-  preloaded += sum;
+  return Math.min(scale, MAX_CREDIT_SCALE);
 }
-let preloaded = 0;
 
 /**
  * Every plan line of every payee for one period, computed from scratch from the data as
  * known on `asOf`: credits, quotas, tiers, gates, component and plan caps.
  */
-export function periodLines(index: TenantIndex, plans: readonly Plan[], period: Period, asOf: IsoDate, onlyPayees?: ReadonlySet<UserId>): PeriodLinesResult {
+export function periodLines(index: TenantIndex, plans: readonly Plan[], period: Period, asOf: IsoDate, onlyPayees?: ReadonlySet<UserId>, arithmetic: Arithmetic = 'scaled'): PeriodLinesResult {
   const exceptions: EngineException[] = [];
   const active = plansInForce(plans, period);
   const assigned = new Set<UserId>();
@@ -406,13 +424,14 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
   const creditInfo = new CreditProvenance();
   for (const plan of active) {
     const facts = plan.components.map(componentFacts);
+    const paysOnDeals = facts.some((f) => !f.paysOnActivities);
     for (const assignment of plan.payees) {
       if (!assigned.has(assignment.userId)) continue;
       if (assignment.from >= period.end || (assignment.to !== undefined && assignment.to <= period.start)) continue;
       const user = index.users.get(assignment.userId);
       const all = records.get(assignment.userId) ?? NO_RECORDS;
       const mine = coversPeriod(assignment, period) ? all : coveredBy(assignment, all);
-      preload(mine);
+      const creditScale = arithmetic === 'scaled' ? creditScaleOf(mine, plan, paysOnDeals, convertedValue) : undefined;
       const planLines: PlanLine[] = [];
       const summaries: AttainmentSummary[] = [];
       for (let componentIndex = 0; componentIndex < facts.length; componentIndex++) {
@@ -423,7 +442,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
         const quotaRecord = findQuota(quotaLookup, assignment.userId, component.quotaMeasure, period, index.data.calendar);
         const quota = quotaRecord && effectiveQuota(quotaLookup, quotaRecord, plan, assignment, user, period, index.data.calendar);
         const missingQuota = fact.needsQuota && (!quota || quota.effectiveTarget.isZero());
-        const payer = missingQuota ? undefined : componentPayer(plan, componentIndex, quota);
+        const payer = missingQuota ? undefined : componentPayer(plan, componentIndex, quota, creditScale);
         const { items, to } = mine;
         for (let i = mine.from; i < to; i += 2) {
           const record = items[i] as Deal | Activity;

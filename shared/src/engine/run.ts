@@ -9,7 +9,7 @@ import type { IsoDate } from '../time/iso-date.js';
 import { nextPeriod, periodContaining, resolvePeriod, type Period, type PeriodId } from '../time/period.js';
 import { assembleStatement } from './assemble-statement.js';
 import { CAUSE_TEXT, classifyChange } from './classify.js';
-import { periodLines, plansInForce } from './period-lines.js';
+import { periodLines, plansInForce, type Arithmetic } from './period-lines.js';
 import type { Balances, EngineException, LineKind, PayoutLine, Statement } from './statement.js';
 import { indexTenant, outcomeOf, type TenantIndex } from './tenant-index.js';
 
@@ -30,6 +30,8 @@ export interface RunInput {
   readonly payees?: ReadonlySet<UserId>;
   /** A prebuilt index of `data`, reused across runs on the same data. */
   readonly index?: TenantIndex;
+  /** 'decimal' does every step in decimal.js: the reference the default is tested against. */
+  readonly arithmetic?: Arithmetic;
 }
 
 export interface PeriodStatements {
@@ -83,7 +85,7 @@ export function runStatements(input: RunInput): RunResult {
 
   for (let period = periodContaining(start, target.kind, calendar); period.start <= target.start; period = nextPeriod(period, calendar)) {
     const active = plansInForce(input.plans, period);
-    const computed = periodLines(index, input.plans, period, input.asOf, input.payees);
+    const computed = periodLines(index, input.plans, period, input.asOf, input.payees, input.arithmetic);
     exceptions.push(...computed.exceptions.map((e) => ({ ...e, period: period.id })));
     const payees = new Set<UserId>(computed.byPayee.keys());
     for (const plan of active) for (const a of plan.payees) if (selected(a.userId) && a.from < period.end && (a.to === undefined || a.to > period.start)) payees.add(a.userId);

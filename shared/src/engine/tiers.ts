@@ -119,6 +119,17 @@ export class TierState {
     this.retroCumulative = schedule.marginalFrom === undefined ? ZERO : minDecimal(ZERO, schedule.marginalFrom);
   }
 
+  /** Takes up where a scaled-integer payer stopped (see scaled-tiers.ts): the same position, in decimals. */
+  resume(cumulative: Decimal, retroCumulative: Decimal, retroBase: Decimal, tier: number, retroTier: number): void {
+    this.cumulative = cumulative;
+    this.retroCumulative = retroCumulative;
+    this.retroBase = retroBase;
+    this.retroToAdd.length = 0;
+    this.tier = tier;
+    this.retroTier = retroTier;
+    this.cumulativeBasis = undefined;
+  }
+
   addRetro(payRetro: Decimal): void {
     // Adding zero leaves the sum as it is.
     if (!payRetro.isZero()) this.retroToAdd.push(payRetro);
