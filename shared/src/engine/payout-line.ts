@@ -99,8 +99,8 @@ const PAID = 4;
  *
  * Both are getters on the class, not own properties: defining two own accessors on each
  * of a million lines took a tenth of a full recompute. The key is a getter too (joined
- * when read, see key). So a spread (`{ ...line }`) does not copy these three; copy a
- * line with `toJSON()` (which JSON.stringify calls), which gives
+ * when read, see key), and so are the amounts (see Amount). So a spread (`{ ...line }`)
+ * copies only kind and date; copy a line with `toJSON()` (which JSON.stringify calls), which gives
  * the plain line, fields in PayoutLine order, exactly as an eagerly built line would be.
  * The working state is private, so it never shows up in copies.
  */
