@@ -9,6 +9,7 @@ import { setPeriodStatus } from '../../worker/src/db/periods.js';
 import { savePlanVersion } from '../../worker/src/db/plans.js';
 import { loadDeals, upsertDeals } from '../../worker/src/db/records.js';
 import { commitPage, readCursor } from '../../worker/src/db/sync-cursors.js';
+import { WorkflowConflict } from '../../worker/src/db/workflow-conflict.js';
 import { ledgerSnapshot, ledgerStatement } from '../../worker/src/ledger/payout-ledger.js';
 import { recompute } from '../../worker/src/recompute/recompute.js';
 import { DATABASE_TARGETS, type TestDatabase } from '../support/databases.js';
@@ -104,6 +105,37 @@ describe.each(DATABASE_TARGETS)('storage on %s', (_name, create) => {
     ]);
     const entries = await t.db.selectFrom('payout_ledger').select(['amount', 'seq']).where('tenant_id', '=', 'acme').where('line_key', '=', 'ae|nb|commission|d2').where('payee_id', '=', 'ana').orderBy('seq').execute();
     expect(entries.map((e) => new Decimal(e.amount).toString())).toEqual(['3000', '-3000']);
+  });
+
+  it('accepts the same plan version saved again whatever its key order, and refuses one with other content', async () => {
+    // A tenant of its own, so this plan pays nobody in the other tests.
+    await importDataset(t.db, dataset({ tenant: { id: 'globex', name: 'Globex', currency: 'USD' }, users: [{ id: 'oli', name: 'Oli' }, { id: 'pia', name: 'Pia' }] }), { source: 'file', externalId: 'globex', modifiedAt: '2026-07-01T00:00:00Z', actor: 'test' });
+    const tiered = (rate: string) => ({ id: 'tiered', version: 1, name: 'Tiered', effective: { from: '2026-07-01' }, period: 'quarter', currency: 'USD', payees: [{ user: 'oli' }], components: [{ id: 'nb', type: 'commission', tiers: { mode: 'marginal', table: [{ upTo: '100000', rate: '0.04' }, { rate }] } }] });
+    const counter = async () => (await t.db.selectFrom('tenants').select('admin_state_version').where('id', '=', 'globex').executeTakeFirstOrThrow()).admin_state_version;
+    const versions = async () => (await t.db.selectFrom('plans').select('version').where('tenant_id', '=', 'globex').where('plan_id', '=', 'tiered').execute()).length;
+    const saved = tiered('0.05');
+    const before = await counter();
+    await savePlanVersion(t.db, 'globex', saved, 'admin@globex');
+    const after = await counter();
+    expect(after).toBe(before + 1);
+    // The very same object again (an admin saving twice, an import re-run): jsonb stores its keys in another order.
+    await savePlanVersion(t.db, 'globex', saved, 'admin@globex');
+    // The same document written with its keys in reverse order, at every depth.
+    const reversed = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(reversed) : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)])) : value;
+    await savePlanVersion(t.db, 'globex', reversed(saved), 'admin@globex');
+    expect(await versions()).toBe(1);
+    expect(await counter()).toBe(after);
+    // One nested value differs: that is another plan, and the version is taken.
+    const refused = await savePlanVersion(t.db, 'globex', tiered('0.06'), 'admin@globex').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WorkflowConflict);
+    expect((refused as Error).message).toBe('Plan tiered version 1 already exists with other content: save your change as version 2');
+    // Array order is content: version 2 with its payees listed the other way round is refused too.
+    const v2 = (...users: string[]) => ({ ...tiered('0.05'), version: 2, payees: users.map((user) => ({ user })) });
+    await savePlanVersion(t.db, 'globex', v2('oli', 'pia'), 'admin@globex');
+    await expect(savePlanVersion(t.db, 'globex', v2('pia', 'oli'), 'admin@globex')).rejects.toThrow(WorkflowConflict);
+    expect(await versions()).toBe(2);
+    expect(await counter()).toBe(after + 1);
   });
 
   it('never writes into a locked period; later changes land as adjustments in the next one', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Plan } from '../../../shared/src/plan/plan.js';
 import { parsePlan } from '../../../shared/src/plan/plan.schema.js';
 import type { Db } from './database.js';
@@ -6,15 +7,24 @@ import { WorkflowConflict } from './workflow-conflict.js';
 /**
  * Plans are stored as the documents admins wrote and parsed again on every read, so the
  * stored form is exactly what docs/plans.md describes and a parser fix applies to old
- * versions too. A saved version is immutable: saving the same id and version twice with
- * different content is refused.
+ * versions too. A saved version is immutable: saving the same id and version again with the
+ * same content (in any key order) changes nothing, and with different content is refused.
  */
 export async function savePlanVersion(db: Db, tenantId: string, document: unknown, actor: string): Promise<Plan> {
   const plan = parsePlan(document, 'plan');
   await db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom('plans').select('document').where('tenant_id', '=', tenantId).where('plan_id', '=', plan.id).where('version', '=', plan.version).executeTakeFirst();
+    // Compared as jsonb, not as text: jsonb keeps object keys in its own order (and numbers and
+    // whitespace in its own form), so the document saved before reads back with another key order.
+    // jsonb equality ignores object key order but not array order, so any other value is a conflict.
+    const existing = await tx
+      .selectFrom('plans')
+      .select(sql<boolean>`document = cast(${JSON.stringify(document)} as jsonb)`.as('same'))
+      .where('tenant_id', '=', tenantId)
+      .where('plan_id', '=', plan.id)
+      .where('version', '=', plan.version)
+      .executeTakeFirst();
     if (existing) {
-      if (JSON.stringify(existing.document) !== JSON.stringify(document)) throw new WorkflowConflict(`Plan ${plan.id} version ${plan.version} already exists with other content: save your change as version ${plan.version + 1}`);
+      if (!existing.same) throw new WorkflowConflict(`Plan ${plan.id} version ${plan.version} already exists with other content: save your change as version ${plan.version + 1}`);
       return;
     }
     await tx
