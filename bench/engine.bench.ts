@@ -16,13 +16,21 @@ import { MemorySampler, MIB, type MemoryReport } from './memory-sampler.js';
  * The engine benchmark: a full-year recompute of a synthetic tenant (defaults 10,000 reps,
  * 1,000,000 deals; BENCH_REPS / BENCH_DEALS / BENCH_SEED / BENCH_YEAR override), against a
  * baseline that only sums deal amounts per owner with the same Decimal type, run in the same
- * process after the engine.
+ * process.
+ *
+ * Both are timed several times, interleaved (baseline passes before each engine run and after
+ * the last; BENCH_ENGINE_RUNS, default 2, engine runs), and each is reported as its fastest
+ * run: on a shared virtual machine other tenants only ever add time (a single baseline pass
+ * has been seen to take anywhere from 0.47 to 1.2 s within one run), so the fastest run is the
+ * best estimate of each one's own cost. The baseline gets more passes than the engine, which
+ * can only make the ratio look worse, not better.
  *
  * Targets (from the performance issue): a full recompute under 10 s on the 2-core bench
  * machine, and within 10× of the baseline.
  */
 export const TARGET_ENGINE_SECONDS = 10;
 export const TARGET_RATIO = 10;
+/** Baseline passes before each engine run and after the last. */
 const BASELINE_RUNS = 3;
 
 export interface EngineBenchOptions {
@@ -53,11 +61,13 @@ export interface EngineBenchResult {
   readonly year: number;
   readonly generateMs: number;
   readonly parseMs: number;
-  /** Median of BASELINE_RUNS passes. */
+  /** The fastest baseline pass. */
   readonly baselineMs: number;
   readonly baselineRunsMs: readonly number[];
+  /** The fastest engine run. */
   readonly engineMs: number;
-  /** CPU time of the whole process (main thread and GC helpers) during the engine run. */
+  readonly engineRunsMs: readonly number[];
+  /** CPU time of the whole process (main thread and GC helpers) during the fastest engine run. */
   readonly engineCpuMs: number;
   /** 1-minute load average before and after the engine run: above ~2 on the 2-core bench machine means other work competed. */
   readonly loadBefore: number;
@@ -127,6 +137,18 @@ export function baselineSum(deals: readonly Deal[]): Map<string, Decimal> {
   return totals;
 }
 
+function countResult(result: RunResult): Pick<EngineBenchResult, 'periods' | 'statements' | 'lines' | 'finalPeriodStatements' | 'finalPeriodLines' | 'exceptions'> {
+  let statements = 0;
+  let lines = 0;
+  for (const period of result.history) {
+    statements += period.statements.length;
+    for (const s of period.statements) lines += s.lines.length;
+  }
+  let finalPeriodLines = 0;
+  for (const s of result.statements) finalPeriodLines += s.lines.length;
+  return { periods: result.history.length, statements, lines, finalPeriodStatements: result.statements.length, finalPeriodLines, exceptions: result.exceptions.length };
+}
+
 /** Runs the engine over the year ('<year>-Q4' walks Q1..Q4, so every deal is visited). */
 export function runEngine(input: EngineInput): RunResult {
   return runStatements({ plans: input.plans, data: input.data, period: input.period, asOf: input.asOf });
@@ -140,48 +162,58 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   collect();
 
   const rssBeforeEngine = process.memoryUsage().rss;
-  log(`running runStatements ${input.period} (Q1..Q4) for ${input.plans.length} plans`);
-  sampler.stage('engine');
-  const loadBefore = loadavg()[0]!;
-  const cpu = process.cpuUsage();
-  const t = performance.now();
-  let result: RunResult | undefined = runEngine(input);
-  const engineMs = performance.now() - t;
-  const cpuUsed = process.cpuUsage(cpu);
-  const engineCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
-  const loadAfter = loadavg()[0]!;
-  sampler.stage('count');
-  let statements = 0;
-  let lines = 0;
-  for (const period of result.history) {
-    statements += period.statements.length;
-    for (const s of period.statements) lines += s.lines.length;
-  }
-  const finalPeriodStatements = result.statements.length;
-  let finalPeriodLines = 0;
-  for (const s of result.statements) finalPeriodLines += s.lines.length;
-  const periods = result.history.length;
-  const exceptions = result.exceptions.length;
-  result = undefined;
-  log(`engine done in ${seconds(engineMs)}: ${statements.toLocaleString('en-US')} statements, ${lines.toLocaleString('en-US')} lines, ${exceptions} exceptions`);
-
-  // The baseline runs after the engine, on the same parsed deals in the same process, once
-  // the engine's result is collected: the garbage it leaves (and the full collection that
-  // clears it) then never lands inside the engine's timed call, and neither does the
-  // baseline's own.
-  collect();
-  sampler.stage('baseline');
+  const engineRuns = Math.max(1, envInt('BENCH_ENGINE_RUNS', 2));
   const baselineRunsMs: number[] = [];
-  let checksum = ZERO;
-  for (let run = 0; run < BASELINE_RUNS; run++) {
+  let checksum: Decimal | undefined;
+  const baseline = (): void => {
+    sampler.stage('baseline');
+    for (let run = 0; run < BASELINE_RUNS; run++) {
+      const t = performance.now();
+      const totals = baselineSum(input.data.deals);
+      baselineRunsMs.push(performance.now() - t);
+      if (checksum === undefined) {
+        checksum = ZERO;
+        for (const total of totals.values()) checksum = checksum.plus(total);
+      }
+    }
+    // Its garbage is collected here, not inside the engine's timed call.
+    collect();
+  };
+
+  const engineRunsMs: number[] = [];
+  let engineCpuMs = Infinity;
+  let loadBefore = 0;
+  let loadAfter = 0;
+  let counted: Pick<EngineBenchResult, 'periods' | 'statements' | 'lines' | 'finalPeriodStatements' | 'finalPeriodLines' | 'exceptions'> | undefined;
+  for (let run = 0; run < engineRuns; run++) {
+    baseline();
+    log(`running runStatements ${input.period} (Q1..Q4) for ${input.plans.length} plans (run ${run + 1} of ${engineRuns})`);
+    sampler.stage('engine');
+    const load = loadavg()[0]!;
+    const cpu = process.cpuUsage();
     const t = performance.now();
-    const totals = baselineSum(input.data.deals);
-    baselineRunsMs.push(performance.now() - t);
-    if (run === 0) for (const total of totals.values()) checksum = checksum.plus(total);
+    let result: RunResult | undefined = runEngine(input);
+    const ms = performance.now() - t;
+    const cpuUsed = process.cpuUsage(cpu);
+    if (engineRunsMs.every((other) => ms < other)) {
+      engineCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
+      loadBefore = load;
+      loadAfter = loadavg()[0]!;
+    }
+    engineRunsMs.push(ms);
+    sampler.stage('count');
+    counted ??= countResult(result);
+    result = undefined;
+    log(`engine run ${run + 1} in ${seconds(ms)}: ${counted.statements.toLocaleString('en-US')} statements, ${counted.lines.toLocaleString('en-US')} lines, ${counted.exceptions} exceptions`);
+    // The result it leaves (and the full collection that clears it) never lands inside another timed call.
+    collect();
   }
-  const baselineMs = [...baselineRunsMs].sort((a, b) => a - b)[BASELINE_RUNS >> 1]!;
-  log(`baseline (sum of amounts per owner, median of ${BASELINE_RUNS}): ${seconds(baselineMs)}; checksum ${checksum.toFixed(2)}`);
+  baseline();
+  const engineMs = Math.min(...engineRunsMs);
+  const baselineMs = Math.min(...baselineRunsMs);
+  log(`baseline (sum of amounts per owner, fastest of ${baselineRunsMs.length}): ${seconds(baselineMs)}; checksum ${checksum!.toFixed(2)}`);
   const memory = await sampler.stop();
+  const { periods, statements, lines, finalPeriodStatements, finalPeriodLines, exceptions } = counted!;
 
   const engineSeconds = engineMs / 1000;
   const ratio = engineMs / baselineMs;
@@ -211,6 +243,7 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
     baselineMs,
     baselineRunsMs,
     engineMs,
+    engineRunsMs,
     engineCpuMs,
     loadBefore,
     loadAfter,
@@ -235,9 +268,9 @@ export function engineReport(r: EngineBenchResult): BenchReport {
     params: { reps: r.reps, deals: r.deals, seed: r.seed, year: r.year, period: `${r.year}-Q1..Q4` },
     metrics: [
       { name: 'deals / second (engine)', value: Math.round(r.dealsPerSecond), unit: 'deals/s' },
-      { name: 'engine (runStatements, 4 quarters)', value: r.engineMs, unit: 'ms' },
+      { name: 'engine (runStatements, 4 quarters; fastest run)', value: r.engineMs, unit: 'ms' },
       { name: 'engine CPU time (all threads)', value: r.engineCpuMs, unit: 'ms' },
-      { name: 'baseline (sum per owner)', value: r.baselineMs, unit: 'ms' },
+      { name: 'baseline (sum per owner; fastest pass)', value: r.baselineMs, unit: 'ms' },
       { name: 'ratio engine / baseline', value: r.ratio, unit: '×' },
       { name: 'generate tenant', value: r.generateMs, unit: 'ms' },
       { name: 'parseDataset', value: r.parseMs, unit: 'ms' },
@@ -254,7 +287,7 @@ export function engineReport(r: EngineBenchResult): BenchReport {
     targets: r.targets,
     notes: [
       `load average (1 min) before/after the engine: ${r.loadBefore.toFixed(2)} / ${r.loadAfter.toFixed(2)} on ${availableParallelism()} cores${r.loadAfter > availableParallelism() + 0.5 ? ' (other work competed for CPU: timings are pessimistic)' : ''}`,
-      `baseline runs: ${r.baselineRunsMs.map((ms) => ms.toFixed(0)).join(', ')} ms (median reported)`,
+      `engine runs: ${r.engineRunsMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; baseline passes: ${r.baselineRunsMs.map((ms) => ms.toFixed(0)).join(', ')} ms (the fastest of each is reported)`,
       `memory: ${r.memory.samples} samples; per stage peak ${Object.entries(r.memory.peakRssByStage).map(([stage, bytes]) => `${stage} ${mib(bytes)} MiB`).join(', ')}`,
     ],
   };
