@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubspotConfigFromEnv } from '../../connectors/hubspot/config.js';
@@ -61,6 +61,37 @@ async function checkAccessible(): Promise<void> {
   expect(unlabeled).toEqual([]);
   expect(await page.evaluate(() => document.querySelectorAll('h1').length)).toBe(1);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+}
+
+/**
+ * Holds the console's POSTs to a path in the browser until `release()`, counting them, so a
+ * test can look at the page while its request is in flight. `release()` lets every held POST
+ * through (one arriving later passes at once), waits until each is answered, and takes the
+ * interception away.
+ */
+async function holdPosts(path: RegExp): Promise<{ readonly count: () => number; readonly release: () => Promise<void> }> {
+  const held: Route[] = [];
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const matches = (url: URL): boolean => path.test(url.pathname);
+  await page.route(matches, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    held.push(route);
+    await gate;
+    await route.continue();
+  });
+  return {
+    count: () => held.length,
+    release: async () => {
+      open();
+      for (let answered = 0; answered < held.length; ) {
+        const sent = held.length;
+        await Promise.all(held.map((route) => route.request().response()));
+        answered = sent;
+      }
+      await page.unroute(matches);
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -221,6 +252,51 @@ describe('admin console', () => {
     await page.getByRole('button', { name: 'Accept' }).click();
     await page.getByText('accepted by mia: Amount corrected in the CRM').waitFor();
     await shot('08-dispute-accepted');
+  });
+
+  it('opens one dispute on a double click of "Open dispute", whose button is disabled while it runs', async () => {
+    await open('Statements');
+    await page.getByLabel('Period').selectOption('2026-Q2');
+    await page.getByRole('link', { name: 'Open statement of Ana Alvarez' }).click();
+    await page.getByRole('button', { name: 'Dispute commission line for q2-02' }).click();
+    await page.getByLabel('Claimed deal amount (USD)').fill('72000');
+    await page.getByLabel('What the rep says').fill('The order form says 72,000.');
+    const posts = await holdPosts(/^\/api\/admin\/disputes$/);
+    const submit = page.getByRole('button', { name: 'Open dispute' });
+    await submit.dblclick();
+    await expect.poll(posts.count).toBeGreaterThan(0);
+    // The first request is held: the button that sent it is disabled until it is answered.
+    const disabledInFlight = await submit.isDisabled();
+    await posts.release();
+    await page.getByRole('status').filter({ hasText: 'Dispute opened' }).waitFor();
+    const opened = await t.db.selectFrom('disputes').select('id').where('tenant_id', '=', TENANT).where('note', '=', 'The order form says 72,000.').execute();
+    expect({ disabledInFlight, posts: posts.count(), disputes: opened.length }).toEqual({ disabledInFlight: true, posts: 1, disputes: 1 });
+    expect(await submit.isEnabled()).toBe(true);
+  });
+
+  it('accepts a dispute once on a double click of "Accept", whose button is disabled while it runs', async () => {
+    await open('Disputes');
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('button', { name: 'Accept' }) });
+    expect(await card.getByRole('heading', { level: 2 }).textContent()).toMatch(/^ana · 2026-Q2 · deal q2-02 open$/);
+    await card.getByLabel('Resolution').fill('Amount confirmed in the CRM');
+    const posts = await holdPosts(/^\/api\/admin\/disputes\/[^/]+\/decision$/);
+    const accept = card.getByRole('button', { name: 'Accept' });
+    await accept.dblclick();
+    await expect.poll(posts.count).toBeGreaterThan(0);
+    const disabledInFlight = { accept: await accept.isDisabled(), reject: await card.getByRole('button', { name: 'Reject' }).isDisabled() };
+    await posts.release();
+    const decided = page.getByRole('listitem').filter({ hasText: 'accepted by mia: Amount confirmed in the CRM' });
+    await decided.waitFor();
+    const id = (await t.db.selectFrom('disputes').select('id').where('tenant_id', '=', TENANT).where('resolution', '=', 'Amount confirmed in the CRM').executeTakeFirstOrThrow()).id;
+    const audit = await t.db.selectFrom('audit_log').select('action').where('tenant_id', '=', TENANT).where('target', '=', id).where('action', 'like', 'dispute.%').orderBy('action').execute();
+    // No second decision reached the server, so no "already accepted" refusal is on the card.
+    const problems = await decided.getByRole('alert').allTextContents();
+    expect({ disabledInFlight, posts: posts.count(), audit: audit.map((a) => a.action), problems }).toEqual({
+      disabledInFlight: { accept: true, reject: true },
+      posts: 1,
+      audit: ['dispute.accepted', 'dispute.opened'],
+      problems: [],
+    });
   });
 
   it('downloads the payroll CSV of the locked period', async () => {
