@@ -5,7 +5,7 @@ import { commitPage, recordSyncAttempt, recordSyncFailure, savePosition } from '
 import type { Enqueue } from '../../../worker/src/queues/handler-registry.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerDatabase, type TestDatabase } from '../../support/databases.js';
-import { ChartViewSchema, DealCardViewSchema, ExplanationViewSchema, ManagerCardViewSchema, RepCardViewSchema, type CoachingPromptView } from '../../../extension/backend/src/cards/view-models.js';
+import { ChartViewSchema, DealCardViewSchema, ExplanationViewSchema, ManagerCardViewSchema, MeViewSchema, RepCardViewSchema, type CoachingPromptView } from '../../../extension/backend/src/cards/view-models.js';
 import { baseUrl, hubspotCall, seedMainTenant, startApp, TENANT, type RunningApp } from './fixture.js';
 
 /**
@@ -270,13 +270,16 @@ describe('cache', () => {
     expect(await lastSyncAt()).toBe(before);
   });
 
-  it('says a sync is failing, naming the object and the reason, and "sync in progress" only while a first sync runs', async () => {
+  it('says a sync is failing, naming the object (and to an admin the reason), and "sync in progress" only while a first sync runs', async () => {
+    // The CRM admin who installed the app (no owner record): their "me" view carries the footer too.
+    await database.db.insertInto('tenant_roles').values({ tenant_id: TENANT, user_id: 'ops@acme.test', role: 'admin', granted_by: 'install' }).onConflict((oc) => oc.doNothing()).execute();
     const freshness = async () => {
       await new Promise((resolve) => setTimeout(resolve, 1_100));
-      await get('/api/cards/v1/rep', 'ben@acme.test');
+      await get('/api/cards/v1/me', 'ops@acme.test');
       await new Promise((resolve) => setTimeout(resolve, 50));
-      return RepCardViewSchema.parse((await get('/api/cards/v1/rep', 'ben@acme.test')).body).freshness;
+      return MeViewSchema.parse((await get('/api/cards/v1/me', 'ops@acme.test')).body).freshness;
     };
+    const repFreshness = async () => RepCardViewSchema.parse((await get('/api/cards/v1/rep', 'ben@acme.test')).body).freshness;
     const page = (object: string, phase: 'initial' | 'incremental', cursor: unknown) => commitPage(database.db, TENANT, 'hubspot', object, { phase, cursor }, async () => undefined);
     // Only deals have synced, and they are up to date; the figures are those of the last statement run.
     await database.db.deleteFrom('sync_cursors').where('tenant_id', '=', TENANT).execute();
@@ -297,6 +300,11 @@ describe('cache', () => {
       syncFailing: [{ object: 'owners', reason: 'HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read)' }],
       display: `${asOf} · sync failing: owners — HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read)`,
     });
+    // A rep is told which figures may be stale, not the CRM's error (it can quote record values and org details).
+    expect(await repFreshness()).toMatchObject({
+      syncFailing: [{ object: 'owners', reason: null }],
+      display: `${asOf} · sync failing: owners — these figures may be out of date; your CRM admin sees why on this card`,
+    });
 
     // Goals fail before their first page, paused for an hour: two objects failing, in object order.
     await recordSyncFailure(database.db, TENANT, 'hubspot', 'goals', 'HTTP 429: daily limit reached', new Date(Date.now() + 3_600_000));
@@ -308,6 +316,11 @@ describe('cache', () => {
       ],
       display: `${asOf} · sync failing: goals — HTTP 429: daily limit reached; also failing: owners`,
     });
+    expect((await repFreshness()).display).toBe(`${asOf} · sync failing: goals, owners — these figures may be out of date; your CRM admin sees why on this card`);
+    // An error with no words before its details still names a reason.
+    await recordSyncFailure(database.db, TENANT, 'hubspot', 'goals', '\nINVALID_FIELD: select Foo__c from Goal');
+    expect((await freshness()).syncFailing[0]).toEqual({ object: 'goals', reason: 'INVALID_FIELD: select Foo__c from Goal' });
+    await recordSyncFailure(database.db, TENANT, 'hubspot', 'goals', 'HTTP 429: daily limit reached', new Date(Date.now() + 3_600_000));
 
     // Owners sync again (a committed page): only goals are failing.
     await page('owners', 'incremental', { since: '2026-08-15T12:00:00Z' });

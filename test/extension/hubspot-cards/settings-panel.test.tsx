@@ -33,6 +33,20 @@ describe('settings page', () => {
     expect(calls.map((c) => c.url)).toEqual([`${ORIGIN}/api/cards/v1/me`]);
   });
 
+  it('says a connected account whose sync is failing is connected, as a warning with the failing sync', async () => {
+    const rep = repCard();
+    const display = 'As of 28 Nov 2026 10:05 UTC · sync failing: owners — HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read)';
+    stubHubspotFetch({
+      'GET /api/cards/v1/me': ok({ kind: 'me', version: 1, viewer: { ...rep.viewer, roles: ['admin'] }, freshness: { ...rep.freshness, syncFailing: [{ object: 'owners', reason: 'HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read)' }], display } }),
+    });
+    const r = renderSettings({ API_ORIGIN: ORIGIN });
+    r.findByTestId(Button, 'check-connection').trigger('onClick');
+    await r.waitFor(() => expect(r.maybeFind(Alert)).not.toBeNull());
+    const alert = r.find(Alert);
+    expect(alert.props).toMatchObject({ title: 'Connected, but a sync is failing', variant: 'warning' });
+    expect(visibleText(alert)).toBe(`This HubSpot account reaches the SPM backend and you are known to it. ${display}`);
+  });
+
   it('shows why the connection fails, with the fix', async () => {
     stubHubspotFetch({
       'GET /api/cards/v1/me': apiError(401, 'unauthenticated', 'This account is not installed', { fix: 'install the app from the CRM' }),

@@ -115,7 +115,7 @@ const REASON_CHARS = 120;
  * (our errors say what happened, then after "; " or ". " what to do about it), shortened to fit.
  */
 function shortReason(error: string): string {
-  const first = error.split(/\n|; |\. /, 1)[0]!.trim().replace(/\.$/, '');
+  const first = error.split(/\n|; |\. /).map((clause) => clause.trim().replace(/\.$/, '')).find((clause) => clause !== '') ?? 'no details recorded';
   return first.length > REASON_CHARS ? `${first.slice(0, REASON_CHARS - 1).trimEnd()}…` : first;
 }
 
@@ -123,13 +123,18 @@ export function freshnessOf(ctx: CardContext): Freshness {
   const { lastRunAt, lastSyncAt, syncPending, syncFailures, recomputePending } = ctx.snapshot.status;
   const stamp = lastRunAt ?? lastSyncAt;
   const when = stamp ? `${stamp.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ctx.asOf;
-  const syncFailing = syncFailures.map((f) => ({ object: f.object, reason: shortReason(f.error) }));
+  // Only admins are told why: a CRM's error can quote record values, org ids and host names
+  // that are not a rep's to see, and only an admin can act on it.
+  const admin = ctx.viewer.roles.includes('admin');
+  const syncFailing = syncFailures.map((f) => ({ object: f.object, reason: admin ? shortReason(f.error) : null }));
   // The one place the card footers' warning is worded: the HubSpot and Salesforce cards show `display` as it is.
   // A failing sync comes first: it does not end by itself in a few minutes, and the figures miss what it did not bring.
   const [failing, ...alsoFailing] = syncFailing;
   const pending = syncPending ? 'sync in progress' : recomputePending ? 'recalculating' : undefined;
   const display = failing
-    ? `As of ${when} · sync failing: ${failing.object} — ${failing.reason}${alsoFailing.length > 0 ? `; also failing: ${alsoFailing.map((f) => f.object).join(', ')}` : ''}`
+    ? admin
+      ? `As of ${when} · sync failing: ${failing.object} — ${failing.reason}${alsoFailing.length > 0 ? `; also failing: ${alsoFailing.map((f) => f.object).join(', ')}` : ''}`
+      : `As of ${when} · sync failing: ${syncFailing.map((f) => f.object).join(', ')} — these figures may be out of date; your CRM admin sees why on this card`
     : pending
       ? `As of ${when} · ${pending}: these figures may change in a few minutes`
       : `As of ${when}`;

@@ -160,14 +160,16 @@ export const FreshnessSchema = z.object({
   recomputePending: z.boolean(),
   /**
    * The CRM objects whose sync has failed since it last succeeded (the worker gave up on it),
-   * with the first clause of the error; empty while every sync works. Figures keep their "as
-   * of" time but miss whatever changed in these objects since. An answer without it (an
+   * with the first clause of the error for an admin (null for anyone else: a CRM's error can
+   * quote record values and org details); empty while every sync works. Figures keep their
+   * "as of" time but miss whatever changed in these objects since. An answer without it (an
    * older backend) parses as none failing.
    */
-  syncFailing: z.array(z.object({ object: z.string(), reason: z.string() })).default([]),
+  syncFailing: z.array(z.object({ object: z.string(), reason: z.string().nullable() })).default([]),
   /**
    * The card footer, shown as it is: "As of 28 Nov 2026 10:05 UTC"; while a sync fails
-   * "… · sync failing: deals — <reason>" (and "; also failing: users" when more fail); otherwise
+   * "… · sync failing: deals — <reason>" to an admin (and "; also failing: users" when more fail),
+   * "… · sync failing: deals, users — these figures may be out of date; …" to others; otherwise
    * while a sync or recompute is pending "… · sync in progress: these figures may change in
    * a few minutes" (or "· recalculating: …").
    */

@@ -6,7 +6,7 @@ import { apiOriginFrom } from '../cards/lib/api-origin.js';
 import { createCardApi, problemOf, type CardProblem } from '../cards/lib/card-api.js';
 import { CARD_PATHS } from '../cards/lib/card-routes.js';
 
-type Check = { status: 'idle' } | { status: 'checking' } | { status: 'ok'; asOf: string } | { status: 'failed'; problem: CardProblem };
+type Check = { status: 'idle' } | { status: 'checking' } | { status: 'ok'; asOf: string; syncFailing: boolean } | { status: 'failed'; problem: CardProblem };
 
 /**
  * The app's settings page: where the backend is, whether this portal reaches it with a valid
@@ -25,7 +25,7 @@ export function SettingsPanel({ context }: { context: Pick<SettingsContext, 'var
     createCardApi(origin.origin)
       .get<MeView>(CARD_PATHS.me, 'me')
       .then(
-        (view) => setCheck({ status: 'ok', asOf: view.freshness.display }),
+        (view) => setCheck({ status: 'ok', asOf: view.freshness.display, syncFailing: view.freshness.syncFailing.length > 0 }),
         (error: unknown) => setCheck({ status: 'failed', problem: problemOf(error) }),
       );
   };
@@ -46,8 +46,9 @@ export function SettingsPanel({ context }: { context: Pick<SettingsContext, 'var
         {check.status === 'checking' ? 'Checking…' : 'Check the connection'}
       </Button>
       {check.status === 'ok' ? (
-        <Alert title="Connected" variant="success">
-          This HubSpot account reaches the SPM backend and you are known to it. {check.asOf}.
+        // Connected, yet a failing sync leaves figures out of date: not a success to show in green.
+        <Alert title={check.syncFailing ? 'Connected, but a sync is failing' : 'Connected'} variant={check.syncFailing ? 'warning' : 'success'}>
+          This HubSpot account reaches the SPM backend and you are known to it. {check.asOf}
         </Alert>
       ) : null}
       {check.status === 'failed' ? (
