@@ -136,6 +136,11 @@ describe.each(DATABASE_TARGETS)('storage on %s', (_name, create) => {
     await expect(savePlanVersion(t.db, 'globex', v2('pia', 'oli'), 'admin@globex')).rejects.toThrow(WorkflowConflict);
     expect(await versions()).toBe(2);
     expect(await counter()).toBe(after + 1);
+    // Three saves of version 3 at the same moment (a double click on Publish): one stores it, the others find it stored.
+    const v3 = { ...tiered('0.05'), version: 3 };
+    await Promise.all([1, 2, 3].map(() => savePlanVersion(t.db, 'globex', v3, 'admin@globex')));
+    expect(await versions()).toBe(3);
+    expect(await counter()).toBe(after + 2);
   });
 
   it('never writes into a locked period; later changes land as adjustments in the next one', async () => {

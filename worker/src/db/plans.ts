@@ -13,24 +13,28 @@ import { WorkflowConflict } from './workflow-conflict.js';
 export async function savePlanVersion(db: Db, tenantId: string, document: unknown, actor: string): Promise<Plan> {
   const plan = parsePlan(document, 'plan');
   await db.transaction().execute(async (tx) => {
-    // Compared as jsonb, not as text: jsonb keeps object keys in its own order (and numbers and
-    // whitespace in its own form), so the document saved before reads back with another key order.
-    // jsonb equality ignores object key order but not array order, so any other value is a conflict.
-    const existing = await tx
-      .selectFrom('plans')
-      .select(sql<boolean>`document = cast(${JSON.stringify(document)} as jsonb)`.as('same'))
-      .where('tenant_id', '=', tenantId)
-      .where('plan_id', '=', plan.id)
-      .where('version', '=', plan.version)
+    // Inserted unless the version exists: two saves of one version at the same moment (a double
+    // click on Publish) then wait for each other instead of one failing on the primary key.
+    const inserted = await tx
+      .insertInto('plans')
+      .values({ tenant_id: tenantId, plan_id: plan.id, version: plan.version, document: JSON.stringify(document), effective_from: plan.effectiveFrom, effective_to: plan.effectiveTo ?? null, created_by: actor })
+      .onConflict((oc) => oc.columns(['tenant_id', 'plan_id', 'version']).doNothing())
+      .returning('plan_id')
       .executeTakeFirst();
-    if (existing) {
+    if (!inserted) {
+      // Compared as jsonb, not as text: jsonb keeps object keys in its own order (and numbers and
+      // whitespace in its own form), so the document saved before reads back with another key order.
+      // jsonb equality ignores object key order but not array order, so any other value is a conflict.
+      const existing = await tx
+        .selectFrom('plans')
+        .select(sql<boolean>`document = cast(${JSON.stringify(document)} as jsonb)`.as('same'))
+        .where('tenant_id', '=', tenantId)
+        .where('plan_id', '=', plan.id)
+        .where('version', '=', plan.version)
+        .executeTakeFirstOrThrow();
       if (!existing.same) throw new WorkflowConflict(`Plan ${plan.id} version ${plan.version} already exists with other content: save your change as version ${plan.version + 1}`);
       return;
     }
-    await tx
-      .insertInto('plans')
-      .values({ tenant_id: tenantId, plan_id: plan.id, version: plan.version, document: JSON.stringify(document), effective_from: plan.effectiveFrom, effective_to: plan.effectiveTo ?? null, created_by: actor })
-      .execute();
     // The admin console's state version (migration 0007), moved in this transaction: readers see the new version exactly when they can see these rows.
     await tx.updateTable('tenants').set((eb) => ({ admin_state_version: eb('admin_state_version', '+', 1) })).where('id', '=', tenantId).execute();
     await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: 'plan.saved', target: `${plan.id}@${plan.version}`, details: JSON.stringify({ effectiveFrom: plan.effectiveFrom }) }).execute();

@@ -20,7 +20,7 @@ export interface TenantStatus {
   readonly syncPending: boolean;
   /**
    * The objects whose sync failed since it last succeeded (its row keeps last_error until a
-   * page commits or a run succeeds), in object order, with the error the worker recorded.
+   * page commits or a run succeeds), by object name, with the error the worker recorded.
    */
   readonly syncFailures: readonly SyncFailure[];
   /** CRM data arrived after the last statement run: a recompute is due or running. */
