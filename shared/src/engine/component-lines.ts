@@ -137,19 +137,10 @@ class AttainmentAt {
 }
 
 /**
- * Pays one component for one payee over their credit events, in the declared order
- * (date, then record id), so the result never depends on the order records arrived in.
- */
-export function componentLines(plan: Plan, componentIndex: number, events: readonly CreditEvent[], quota: EffectiveQuota | undefined, creditScale?: number): ComponentResult {
-  const payer = componentPayer(plan, componentIndex, quota, creditScale);
-  for (const event of events) payer.accept(event);
-  return payer.finish();
-}
-
-/**
- * `componentLines` one event at a time, so a period can pay each record as it passes
- * instead of collecting every payee's events first. Events must come in the declared
- * order (date, then record id).
+ * Pays one component for one payee, one credit event at a time, so a period can pay each
+ * record as it passes instead of collecting every payee's events first. Events must come
+ * in the declared order (date, then record id), so the result never depends on the order
+ * records arrived in.
  */
 export interface ComponentPayer {
   accept(event: CreditEvent): void;
