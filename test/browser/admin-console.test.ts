@@ -17,6 +17,7 @@ import { loadConfig } from '../../extension/backend/src/config.js';
 import { createLogger } from '../../worker/src/observability/logger.js';
 import { createWorkerMetrics } from '../../worker/src/observability/metrics.js';
 import { createJobRunner, type JobRunner } from '../../worker/src/runtime/job-runner.js';
+import { commitPage, recordSyncFailure } from '../../worker/src/db/sync-cursors.js';
 import { TokenCipher } from '../../worker/src/secrets/token-cipher.js';
 import { createServerDatabase, type TestDatabase } from '../support/databases.js';
 import { seedAcme, TENANT, TODAY } from '../extension/console/admin-fixture.js';
@@ -315,5 +316,27 @@ describe('admin console', () => {
     await page.getByText('healthy').waitFor();
     expect(await page.getByRole('table', { name: 'Jobs per queue and state' }).getByRole('row').count()).toBe(5);
     await shot('10-queue');
+  });
+
+  it("lists each CRM object's sync state on the Connect page, with a failing one's recorded error in full", async () => {
+    // What the worker records: a page of deals committed (its cursor moved), and owners given up on.
+    await commitPage(t.db, TENANT, 'hubspot', 'deals', { phase: 'incremental', cursor: { after: '2026-10-15T00:00:00Z' } }, async () => undefined);
+    const reason = 'HubSpot answered 403 MISSING_SCOPES for crm.objects.owners.read: reconnect HubSpot from this page and grant the owners scope, then the next sync reads them';
+    await recordSyncFailure(t.db, TENANT, 'hubspot', 'owners', reason);
+    await open('Connect CRM');
+    const table = page.getByRole('table', { name: 'HubSpot sync status' });
+    await table.waitFor();
+    const rows = table.getByRole('row');
+    expect(await rows.count()).toBe(3);
+    const deals = await table.getByRole('row', { name: /^deals/ }).textContent();
+    expect(deals).toContain('up to date');
+    expect(deals).not.toContain('never');
+    const owners = await table.getByRole('row', { name: /^owners/ }).textContent();
+    expect(owners).toContain('failing');
+    expect(owners).toContain('never');
+    expect(owners).toContain(reason);
+    expect(await page.getByRole('table', { name: 'Salesforce sync status' }).count()).toBe(0);
+    await checkAccessible();
+    await shot('11-connect-sync-status');
   });
 });

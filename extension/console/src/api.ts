@@ -50,9 +50,23 @@ export const post = <T>(path: string, body: unknown = {}, accept: readonly numbe
 
 // ---- response shapes (extension/backend/src/admin) ---------------------------------------
 
+/** Where the sync of one CRM object stands (admin-router.ts syncStatus): a pause comes with its error. */
+export type SyncState = 'paused' | 'failing' | 'first-sync' | 'up-to-date';
+
+export interface SyncStatus {
+  readonly source: string;
+  readonly object: string;
+  readonly state: SyncState;
+  readonly lastSyncedAt: string | null;
+  readonly error: string | null;
+  readonly pausedUntil: string | null;
+}
+
 export interface Connections {
   readonly tenant: { id: string; name: string; source: string; status: string; home_currency: string } | null;
   readonly connections: readonly { source: string; status: string; lastError: string | null; updatedAt: string }[];
+  /** Per CRM source and object, ordered by source then object. */
+  readonly syncs: readonly SyncStatus[];
   readonly links: { readonly hubspot: string; readonly salesforce: string };
 }
 

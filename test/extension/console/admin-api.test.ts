@@ -295,3 +295,54 @@ describe('queue health', () => {
     expect(res.body.counts.compute.waiting).toBe(1);
   });
 });
+
+describe('connections: sync status per CRM object', () => {
+  const NOW = new Date('2026-10-15T12:00:00Z');
+  const OTHER = 'initech';
+  const quotaError = 'Salesforce answered REQUEST_LIMIT_EXCEEDED: the org used its daily API allocation; syncing resumes at 2026-10-16T00:00:00Z, or raise the allocation in Setup → Company Information';
+  const scopeError = 'HubSpot answered 403 MISSING_SCOPES for crm.objects.owners.read: reconnect HubSpot from the console and grant the owners scope';
+  let clocked: Express;
+
+  beforeAll(async () => {
+    clocked = adminTestApp(t.db, { now: () => NOW });
+    await t.db.insertInto('tenants').values({ id: OTHER, name: 'Initech', source: 'hubspot', external_id: 'initech-portal', home_currency: 'USD' }).execute();
+    const at = (iso: string) => new Date(iso);
+    const rows = [
+      // Listed out of order: the API orders by source, then object.
+      { tenant_id: TENANT, source: 'salesforce', object: 'Opportunity', phase: 'incremental', cursor: null, last_error: quotaError, retry_after: at('2026-10-16T00:00:00Z'), syncedAt: '2026-10-14T23:10:00Z' },
+      { tenant_id: TENANT, source: 'hubspot', object: 'owners', phase: 'incremental', cursor: JSON.stringify({ after: 'x' }), last_error: scopeError, retry_after: at('2026-10-15T11:00:00Z'), syncedAt: '2026-10-14T09:00:00Z' },
+      { tenant_id: TENANT, source: 'hubspot', object: 'deals', phase: 'incremental', cursor: JSON.stringify({ after: 'y' }), last_error: null, retry_after: null, syncedAt: '2026-10-15T11:55:00Z' },
+      { tenant_id: TENANT, source: 'hubspot', object: 'companies', phase: 'initial', cursor: JSON.stringify({ after: 'z' }), last_error: null, retry_after: null, syncedAt: null },
+      { tenant_id: OTHER, source: 'hubspot', object: 'deals', phase: 'incremental', cursor: null, last_error: 'initech secret: deal "Initech merger" has no amount', retry_after: null, syncedAt: '2026-10-13T08:00:00Z' },
+      { tenant_id: OTHER, source: 'hubspot', object: 'tickets', phase: 'initial', cursor: null, last_error: null, retry_after: null, syncedAt: null },
+    ] as const;
+    for (const { syncedAt, ...row } of rows) {
+      await t.db.insertInto('sync_cursors').values({ ...row, synced_at: null }).execute();
+      // synced_at is Generated<Timestamp | null> in the worker's schema, which Kysely does not unwrap for a Date: set it in SQL.
+      if (syncedAt) await sql`update sync_cursors set synced_at = ${syncedAt}::timestamptz where tenant_id = ${row.tenant_id} and source = ${row.source} and object = ${row.object}`.execute(t.db);
+    }
+  });
+
+  it('gives each object of the tenant its state, last sync, full error and pause, ordered by source then object', async () => {
+    const res = await request(clocked).get('/api/admin/connections').set('x-test-principal', ADMIN);
+    expect(res.status).toBe(200);
+    expect(res.body.syncs).toEqual([
+      { source: 'hubspot', object: 'companies', state: 'first-sync', lastSyncedAt: null, error: null, pausedUntil: null },
+      { source: 'hubspot', object: 'deals', state: 'up-to-date', lastSyncedAt: '2026-10-15T11:55:00.000Z', error: null, pausedUntil: null },
+      // Its pause ended an hour ago, but the failure stands until the next sync succeeds.
+      { source: 'hubspot', object: 'owners', state: 'failing', lastSyncedAt: '2026-10-14T09:00:00.000Z', error: scopeError, pausedUntil: null },
+      { source: 'salesforce', object: 'Opportunity', state: 'paused', lastSyncedAt: '2026-10-14T23:10:00.000Z', error: quotaError, pausedUntil: '2026-10-16T00:00:00.000Z' },
+    ]);
+  });
+
+  it("never shows another tenant's objects", async () => {
+    const acme = await request(clocked).get('/api/admin/connections').set('x-test-principal', ADMIN);
+    expect(JSON.stringify(acme.body)).not.toContain('initech');
+    expect((acme.body.syncs as { object: string }[]).map((s) => s.object)).not.toContain('tickets');
+    const other = await request(clocked).get('/api/admin/connections').set('x-test-principal', principal(OTHER, 'peter', ['admin']));
+    expect(other.body.syncs).toEqual([
+      { source: 'hubspot', object: 'deals', state: 'failing', lastSyncedAt: '2026-10-13T08:00:00.000Z', error: 'initech secret: deal "Initech merger" has no amount', pausedUntil: null },
+      { source: 'hubspot', object: 'tickets', state: 'first-sync', lastSyncedAt: null, error: null, pausedUntil: null },
+    ]);
+  });
+});

@@ -29,6 +29,8 @@ export interface AdminRouterDeps {
   readonly connectLinks?: { readonly hubspot: string; readonly salesforce: string } | undefined;
   /** The tenants' current states; absent means a cache of this router's own (adminStateCache). */
   readonly states?: TenantCache | undefined;
+  /** The clock a sync pause (sync_cursors.retry_after) is compared with; absent means the system clock. */
+  readonly now?: (() => Date) | undefined;
 }
 
 /**
@@ -53,6 +55,38 @@ function param(req: Request, name: string): string {
 /** A timestamp column as JSON. (The worker's schema nests ColumnType in Generated, which Kysely does not unwrap on select.) */
 function isoTime(value: unknown): string {
   return new Date(value as Date).toISOString();
+}
+
+/** A nullable timestamp column as JSON. */
+function isoTimeOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : isoTime(value);
+}
+
+/**
+ * Where the sync of one CRM object stands, from its sync_cursors row (worker/src/db/sync-cursors.ts):
+ * paused while a recorded pause (retry_after, which always comes with its error) runs; failing
+ * while a failure is recorded (the object's next success clears it); its first sync still
+ * running while it is in the initial phase without an error; up to date otherwise.
+ */
+export type SyncState = 'paused' | 'failing' | 'first-sync' | 'up-to-date';
+
+export interface SyncStatus {
+  readonly source: string;
+  readonly object: string;
+  readonly state: SyncState;
+  /** When a page of the object last committed; null when none has. */
+  readonly lastSyncedAt: string | null;
+  /** The error the worker recorded, in full (admins only: it may quote CRM data); null when none is. */
+  readonly error: string | null;
+  /** Until when syncing the object is paused; null unless that is later than now. */
+  readonly pausedUntil: string | null;
+}
+
+export function syncStatus(row: { source: string; object: string; phase: string; last_error: string | null; retry_after: unknown; synced_at: unknown }, now: Date): SyncStatus {
+  const retryAfter = row.retry_after === null || row.retry_after === undefined ? undefined : new Date(row.retry_after as Date);
+  const paused = retryAfter !== undefined && retryAfter.getTime() > now.getTime();
+  const state: SyncState = paused ? 'paused' : row.last_error !== null ? 'failing' : row.phase === 'initial' ? 'first-sync' : 'up-to-date';
+  return { source: row.source, object: row.object, state, lastSyncedAt: isoTimeOrNull(row.synced_at), error: row.last_error, pausedUntil: paused ? retryAfter.toISOString() : null };
 }
 
 const query = (req: Request, name: string): string | undefined => (typeof req.query[name] === 'string' && req.query[name] !== '' ? (req.query[name] as string) : undefined);
@@ -81,9 +115,12 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     const { tenantId } = who(req);
     const tenant = await db.selectFrom('tenants').select(['id', 'name', 'source', 'status', 'home_currency']).where('id', '=', tenantId).executeTakeFirst();
     const connections = await db.selectFrom('crm_connections').select(['source', 'status', 'last_error', 'token_expires_at', 'updated_at']).where('tenant_id', '=', tenantId).execute();
+    const cursors = await db.selectFrom('sync_cursors').select(['source', 'object', 'phase', 'last_error', 'retry_after', 'synced_at']).where('tenant_id', '=', tenantId).orderBy('source').orderBy('object').execute();
+    const now = (deps.now ?? (() => new Date()))();
     res.json({
       tenant: tenant ?? null,
       connections: connections.map((c) => ({ source: c.source, status: c.status, lastError: c.last_error, updatedAt: isoTime(c.updated_at) })),
+      syncs: cursors.map((c) => syncStatus(c, now)),
       links: deps.connectLinks ?? DEFAULT_CONNECT_LINKS,
     });
   });

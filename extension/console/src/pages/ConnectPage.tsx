@@ -1,6 +1,58 @@
 /// <reference lib="dom" />
-import { get, type Connections } from '../api.js';
+import { get, type Connections, type SyncStatus } from '../api.js';
 import { PageHeading, Problem, useLoad } from '../ui.js';
+
+/** A timestamp from the API as the admin reads it, in UTC (the worker's clock): "2026-10-15 12:00 UTC". */
+function utcTime(iso: string) {
+  return <time dateTime={iso}>{`${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`}</time>;
+}
+
+const STATE_BADGE = { 'first-sync': 'calculated', failing: 'failed', paused: 'failed', 'up-to-date': 'approved' } as const;
+
+function stateText(s: SyncStatus) {
+  switch (s.state) {
+    case 'first-sync':
+      return 'first sync running';
+    case 'failing':
+      return 'failing';
+    case 'paused':
+      return s.pausedUntil ? <>paused until {utcTime(s.pausedUntil)}</> : 'paused';
+    case 'up-to-date':
+      return 'up to date';
+  }
+}
+
+/** Where each object of one CRM stands, with the error the worker recorded for a failing or paused one. */
+function SyncTable({ label, syncs }: { label: string; syncs: readonly SyncStatus[] }) {
+  return (
+    <table>
+      <caption>{label} sync status</caption>
+      <thead>
+        <tr>
+          <th scope="col">Object</th>
+          <th scope="col">State</th>
+          <th scope="col">Last synced</th>
+          <th scope="col">Error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {syncs.map((s) => (
+          <tr key={s.object}>
+            <th scope="row">{s.object}</th>
+            <td>
+              <span className={`badge ${STATE_BADGE[s.state]}`}>{stateText(s)}</span>
+            </td>
+            <td>{s.lastSyncedAt ? utcTime(s.lastSyncedAt) : 'never'}</td>
+            {/* The recorded error in full (it says what to do); it may hold long unbroken tokens such as URLs. */}
+            <td className="explanation problem" style={{ overflowWrap: 'anywhere' }}>
+              {s.error ?? ''}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 /** Where an admin connects the CRM: the buttons go to the connectors' install routes (OAuth), which come back here. */
 export function ConnectPage() {
@@ -21,10 +73,12 @@ export function ConnectPage() {
             {(['hubspot', 'salesforce'] as const).map((source) => {
               const c = connected(source);
               const label = source === 'hubspot' ? 'HubSpot' : 'Salesforce';
+              const syncs = data.syncs.filter((s) => s.source === source);
               return (
-                <li key={source} className="card">
+                <li key={source} className={syncs.length > 0 ? 'card wide' : 'card'}>
                   <h3>{label}</h3>
                   <p>{c ? `Status: ${c.status}${c.lastError ? ` — ${c.lastError}` : ''}` : 'Not connected'}</p>
+                  {syncs.length > 0 ? <SyncTable label={label} syncs={syncs} /> : c ? <p className="hint">No object has synced yet.</p> : null}
                   <a className="button" href={data.links[source]}>
                     {c ? `Reconnect ${label}` : `Connect ${label}`}
                   </a>
