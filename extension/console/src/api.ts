@@ -50,17 +50,9 @@ export const post = <T>(path: string, body: unknown = {}, accept: readonly numbe
 
 // ---- response shapes (extension/backend/src/admin) ---------------------------------------
 
-/** Where the sync of one CRM object stands (admin-router.ts syncStatus): a pause comes with its error. */
-export type SyncState = 'paused' | 'failing' | 'first-sync' | 'up-to-date';
-
-export interface SyncStatus {
-  readonly source: string;
-  readonly object: string;
-  readonly state: SyncState;
-  readonly lastSyncedAt: string | null;
-  readonly error: string | null;
-  readonly pausedUntil: string | null;
-}
+/** Where the sync of one CRM object stands: the backend's own type (a type-only import, erased from the bundle). */
+export type { SyncState, SyncStatus } from '../../backend/src/admin/admin-router.js';
+import type { SyncStatus } from '../../backend/src/admin/admin-router.js';
 
 export interface Connections {
   readonly tenant: { id: string; name: string; source: string; status: string; home_currency: string } | null;
