@@ -303,10 +303,10 @@ describe('cache', () => {
     // A rep is told which figures may be stale, not the CRM's error (it can quote record values and org details).
     expect(await repFreshness()).toMatchObject({
       syncFailing: [{ object: 'owners', reason: null }],
-      display: `${asOf} · sync failing: owners — these figures may be out of date; your CRM admin sees why on this card`,
+      display: `${asOf} · sync failing: owners — these figures may be out of date; your SPM admin sees why on the console's Connect page`,
     });
 
-    // Goals fail before their first page, paused for an hour: two objects failing, in object order.
+    // Goals fail before their first page, paused for an hour: two objects failing, by object name.
     await recordSyncFailure(database.db, TENANT, 'hubspot', 'goals', 'HTTP 429: daily limit reached', new Date(Date.now() + 3_600_000));
     expect(await freshness()).toMatchObject({
       syncPending: false,
@@ -316,7 +316,7 @@ describe('cache', () => {
       ],
       display: `${asOf} · sync failing: goals — HTTP 429: daily limit reached; also failing: owners`,
     });
-    expect((await repFreshness()).display).toBe(`${asOf} · sync failing: goals, owners — these figures may be out of date; your CRM admin sees why on this card`);
+    expect((await repFreshness()).display).toBe(`${asOf} · sync failing: goals, owners — these figures may be out of date; your SPM admin sees why on the console's Connect page`);
     // An error with no words before its details still names a reason.
     await recordSyncFailure(database.db, TENANT, 'hubspot', 'goals', '\nINVALID_FIELD: select Foo__c from Goal');
     expect((await freshness()).syncFailing[0]).toEqual({ object: 'goals', reason: 'INVALID_FIELD: select Foo__c from Goal' });

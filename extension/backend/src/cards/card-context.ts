@@ -111,8 +111,9 @@ export function kpisFor(ctx: CardContext, userId: string, period: Period): Promi
 const REASON_CHARS = 120;
 
 /**
- * The reason a card footer gives for a failing sync: the first clause of the recorded error
- * (our errors say what happened, then after "; " or ". " what to do about it), shortened to fit.
+ * The reason a card footer gives an admin for a failing sync: the first non-empty clause of the
+ * recorded error (our errors say what happened, then after "; " or ". " what to do about it),
+ * shortened to fit; "no details recorded" when it has none.
  */
 function shortReason(error: string): string {
   const first = error.split(/\n|; |\. /).map((clause) => clause.trim().replace(/\.$/, '')).find((clause) => clause !== '') ?? 'no details recorded';
@@ -134,7 +135,7 @@ export function freshnessOf(ctx: CardContext): Freshness {
   const display = failing
     ? admin
       ? `As of ${when} · sync failing: ${failing.object} — ${failing.reason}${alsoFailing.length > 0 ? `; also failing: ${alsoFailing.map((f) => f.object).join(', ')}` : ''}`
-      : `As of ${when} · sync failing: ${syncFailing.map((f) => f.object).join(', ')} — these figures may be out of date; your CRM admin sees why on this card`
+      : `As of ${when} · sync failing: ${syncFailing.map((f) => f.object).join(', ')} — these figures may be out of date; your SPM admin sees why on the console's Connect page`
     : pending
       ? `As of ${when} · ${pending}: these figures may change in a few minutes`
       : `As of ${when}`;
