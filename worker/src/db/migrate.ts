@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Db } from './database.js';
 import * as initial from './migrations/0001-initial.js';
@@ -24,13 +25,47 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-admin-state-version': adminStateVersion,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+/**
+ * How long a migration waits for a table's lock before it gives up. An ALTER TABLE queued
+ * behind a long transaction would make every later query on that table queue behind it:
+ * the whole application would stall while the upgrade waits. Failing fast instead leaves
+ * the database as it was (the migrations run in one transaction) and says why.
+ */
+export const MIGRATION_LOCK_TIMEOUT_MS = 10_000;
 
-export async function migrateToLatest(db: Db): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+export interface MigrateOptions {
+  readonly lockTimeoutMs?: number;
+  /** Migrate up to and including this migration only (tests of an upgrade). */
+  readonly to?: string;
+}
+
+function providerWith(lockTimeoutMs: number): MigrationProvider {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, migration] of Object.entries(MIGRATIONS)) {
+    migrations[name] = {
+      up: async (db) => {
+        // Transaction-local, like SET LOCAL (which takes no parameters).
+        await sql`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`.execute(db);
+        await migration.up(db);
+      },
+      ...(migration.down ? { down: migration.down } : {}),
+    };
+  }
+  return { getMigrations: async () => migrations };
+}
+
+export async function migrateToLatest(db: Db, options: MigrateOptions = {}): Promise<void> {
+  const lockTimeoutMs = options.lockTimeoutMs ?? MIGRATION_LOCK_TIMEOUT_MS;
+  const migrator = new Migrator({ db, provider: providerWith(lockTimeoutMs) });
+  const { error, results } = options.to === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.to);
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
+    const name = failed?.migrationName ?? '';
+    // PostgreSQL's lock_not_available: another session holds a lock the migration needs.
+    if ((error as { code?: unknown } | undefined)?.code === '55P03') {
+      throw new Error(`Database migration ${name} could not lock a table within ${lockTimeoutMs / 1000} s: another session holds it (a long transaction, an open psql session, a process of the older version). End that session, or start again when the database is quiet; nothing was applied.`);
+    }
     const cause = error instanceof Error ? error.message : String(error ?? '');
-    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${cause}. Fix the database (or restore it) and start again; nothing was half-applied because each migration runs in a transaction.`);
+    throw new Error(`Database migration ${name} failed: ${cause}. Fix the database (or restore it) and start again; nothing was half-applied because each migration runs in a transaction.`);
   }
 }
