@@ -43,8 +43,8 @@ function SyncTable({ label, syncs }: { label: string; syncs: readonly SyncStatus
               <span className={`badge ${STATE_BADGE[s.state]}`}>{stateText(s)}</span>
             </td>
             <td>{s.lastSyncedAt ? utcTime(s.lastSyncedAt) : 'never'}</td>
-            {/* The recorded error in full (it says what to do); it may hold long unbroken tokens such as URLs. */}
-            <td className="explanation problem" style={{ overflowWrap: 'anywhere' }}>
+            {/* The recorded error in full: it says what to do. */}
+            <td className="explanation problem recorded-error">
               {s.error ?? ''}
             </td>
           </tr>
