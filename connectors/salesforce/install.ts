@@ -8,6 +8,7 @@ import type { Enqueue } from '../../worker/src/queues/handler-registry.js';
 import type { TokenCipher } from '../../worker/src/secrets/token-cipher.js';
 import { isAllowedLoginUrl, type SalesforceConfig } from './config.js';
 import { ApiMeter, meterTransport, oauth2For, tokenExpiry } from './session.js';
+import { SALESFORCE_OBJECTS } from './streams.js';
 
 export interface InstallDeps {
   readonly db: Db;
@@ -26,8 +27,8 @@ export class InstallError extends Error {
   }
 }
 
-/** Object streams, in dependency order: people and stages before deals, deals before activities. */
-export const SALESFORCE_OBJECTS = ['users', 'pipelines', 'fx-rates', 'quotas', 'deals', 'activities'] as const;
+/** Object streams, in dependency order (a pure module, so the admin API can name them without jsforce). */
+export { SALESFORCE_OBJECTS } from './streams.js';
 
 /** `api` for REST/Bulk/Streaming, `refresh_token` so the worker can keep syncing without the admin. */
 const SCOPES = 'api refresh_token';

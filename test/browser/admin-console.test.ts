@@ -339,4 +339,35 @@ describe('admin console', () => {
     await checkAccessible();
     await shot('11-connect-sync-status');
   });
+
+  it('queues a sync of a failing object with "Sync now", whose button is disabled while it runs; a paused object has none', async () => {
+    // Acme has HubSpot connected; its goals are paused by HubSpot's daily limit for another day.
+    await t.db.insertInto('crm_connections').values({ tenant_id: TENANT, source: 'hubspot' }).execute();
+    await recordSyncFailure(t.db, TENANT, 'hubspot', 'goals', 'HubSpot answered 429: the daily limit is used up', new Date(Date.now() + 86_400_000));
+    const waiting = async () => (await runner.counts())['crm-sync']?.['waiting'] ?? 0;
+    const before = await waiting();
+    await open('Queue health');
+    await open('Connect CRM');
+    const table = page.getByRole('table', { name: 'HubSpot sync status' });
+    await table.waitFor();
+    expect(await table.getByRole('row', { name: /^goals/ }).getByRole('button').count()).toBe(0);
+    const owners = table.getByRole('row', { name: /^owners/ });
+    const button = owners.getByRole('button', { name: 'Sync now' });
+    const posts = await holdPosts(/^\/api\/admin\/syncs\/hubspot\/owners\/run$/);
+    await button.click();
+    await expect.poll(posts.count).toBe(1);
+    const disabledInFlight = await button.isDisabled();
+    await posts.release();
+    await owners.getByRole('status').filter({ hasText: 'Queued' }).waitFor();
+    expect(disabledInFlight).toBe(true);
+    expect(await button.isEnabled()).toBe(true);
+    // The runner received one sync-object job for Acme's owners, the one the audit log names.
+    expect(await waiting()).toBe(before + 1);
+    const audit = await t.db.selectFrom('audit_log').select(['actor', 'details']).where('tenant_id', '=', TENANT).where('action', '=', 'sync.requested').where('target', '=', 'hubspot/owners').execute();
+    expect(audit).toEqual([{ actor: 'mia', details: expect.objectContaining({ queued: true }) }]);
+    const job = await runner.inspect('crm-sync', (audit[0]!.details as { jobId: string }).jobId);
+    expect(job).toMatchObject({ name: 'sync-object', state: 'waiting', payload: { tenantId: TENANT, source: 'hubspot', object: 'owners', mode: 'incremental', cause: expect.stringMatching(/^manual:mia@/) } });
+    await checkAccessible();
+    await shot('12-connect-sync-now');
+  });
 });

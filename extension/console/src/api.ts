@@ -53,6 +53,8 @@ export const post = <T>(path: string, body: unknown = {}, accept: readonly numbe
 /** Where the sync of one CRM object stands: the backend's own type (a type-only import, erased from the bundle). */
 export type { SyncState, SyncStatus } from '../../backend/src/admin/admin-router.js';
 import type { SyncStatus } from '../../backend/src/admin/admin-router.js';
+/** What POST /syncs/:source/:object/run answered ("Sync now"): queued, or joined a sync of that object already queued. */
+export type { SyncRequestResult } from '../../backend/src/admin/sync-requests.js';
 
 export interface Connections {
   readonly tenant: { id: string; name: string; source: string; status: string; home_currency: string } | null;

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Express } from 'express';
 import { Decimal } from '../../../shared/src/money/decimal.js';
@@ -344,5 +344,97 @@ describe('connections: sync status per CRM object', () => {
       { source: 'hubspot', object: 'deals', state: 'failing', lastSyncedAt: '2026-10-13T08:00:00.000Z', error: 'initech secret: deal "Initech merger" has no amount', pausedUntil: null },
       { source: 'hubspot', object: 'tickets', state: 'first-sync', lastSyncedAt: null, error: null, pausedUntil: null },
     ]);
+  });
+});
+
+describe('sync now: POST /syncs/:source/:object/run', () => {
+  const NOW = new Date('2026-10-15T12:00:00Z');
+  const OTHER = 'initech'; // created above, with hubspot cursors of its own
+  type Call = readonly [family: string, name: string, payload: unknown];
+  let calls: Call[];
+  /** A job runner that records what it is asked to enqueue. */
+  const fakeJobs = {
+    health: async () => ({ ok: true, mode: 'in-process' as const }),
+    counts: async () => ({}),
+    enqueue: (async (family: string, name: string, payload: unknown) => {
+      calls.push([family, name, payload]);
+      return { jobId: `job-${calls.length}` };
+    }) as JobRunner['enqueue'],
+  };
+  let faked: Express;
+  const run = (path: string, as = ADMIN, to = faked, body: object = {}) => request(to).post(`/api/admin/syncs/${path}/run`).set('x-test-principal', as).send(body);
+
+  beforeAll(async () => {
+    faked = adminTestApp(t.db, { jobs: fakeJobs, now: () => NOW });
+    // Acme has HubSpot connected (not Salesforce); its goals are paused by HubSpot's daily limit until midnight.
+    await t.db.insertInto('crm_connections').values([{ tenant_id: TENANT, source: 'hubspot' }, { tenant_id: OTHER, source: 'hubspot' }]).execute();
+    await t.db.insertInto('sync_cursors').values({ tenant_id: TENANT, source: 'hubspot', object: 'goals', phase: 'incremental', cursor: null, last_error: 'HubSpot answered 429: the daily limit is used up', retry_after: new Date('2026-10-16T00:00:00Z'), synced_at: null }).execute();
+  });
+  beforeEach(() => {
+    calls = [];
+  });
+
+  it("queues an incremental sync of the object for the admin's tenant, and records who asked", async () => {
+    const res = await run('hubspot/owners');
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ queued: true, jobId: 'job-1' });
+    expect(calls).toEqual([['crm-sync', 'sync-object', { tenantId: TENANT, source: 'hubspot', object: 'owners', mode: 'incremental', cause: 'manual:mia@2026-10-15T12:00:00.000Z' }]]);
+    const audit = await t.db.selectFrom('audit_log').select(['actor', 'details']).where('tenant_id', '=', TENANT).where('action', '=', 'sync.requested').where('target', '=', 'hubspot/owners').execute();
+    expect(audit).toEqual([{ actor: 'mia', details: { mode: 'incremental', queued: true, jobId: 'job-1' } }]);
+  });
+
+  it('says so when a sync of the object is already queued (the queue deduplicates a second click)', async () => {
+    let clock = NOW.getTime();
+    const real = adminTestApp(t.db, { jobs: runner, now: () => new Date((clock += 1_000)) });
+    const first = await run('hubspot/deals', ADMIN, real);
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ queued: true });
+    const second = await run('hubspot/deals', ADMIN, real);
+    expect(second.status).toBe(202);
+    expect(second.body).toEqual({ queued: false, reason: 'already queued', jobId: first.body.jobId });
+    const job = await runner.inspect('crm-sync', first.body.jobId as string);
+    expect(job).toMatchObject({ name: 'sync-object', state: 'waiting', payload: { tenantId: TENANT, source: 'hubspot', object: 'deals', mode: 'incremental', cause: 'manual:mia@2026-10-15T12:00:01.000Z' } });
+  });
+
+  it('refuses a paused object until its pause ends, and enqueues nothing', async () => {
+    const res = await run('hubspot/goals');
+    expect(res.status).toBe(409);
+    expect(ApiErrorSchema.parse(res.body).error).toMatchObject({ code: 'conflict', message: "goals is paused until 2026-10-16T00:00:00.000Z (the CRM's daily limit)", fix: expect.stringMatching(/^wait until then/) });
+    expect(calls).toEqual([]);
+    // After the pause the same request is queued.
+    const later = adminTestApp(t.db, { jobs: fakeJobs, now: () => new Date('2026-10-16T00:00:01Z') });
+    expect((await run('hubspot/goals', ADMIN, later)).status).toBe(202);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('refuses an unknown CRM or object (404) and a CRM the tenant has not connected (422)', async () => {
+    const unknownObject = await run('hubspot/tickets');
+    expect(unknownObject.status).toBe(404);
+    expect(ApiErrorSchema.parse(unknownObject.body).error).toMatchObject({ code: 'not_found', message: 'HubSpot has no object "tickets" to sync', fix: expect.stringContaining('owners, pipelines, deals') });
+    const unknownSource = await run('pipedrive/deals');
+    expect(unknownSource.status).toBe(404);
+    expect(unknownSource.body.error).toMatchObject({ message: 'there is no CRM "pipedrive"', fix: 'use hubspot or salesforce' });
+    const notConnected = await run('salesforce/deals');
+    expect(notConnected.status).toBe(422);
+    expect(ApiErrorSchema.parse(notConnected.body).error).toMatchObject({ code: 'invalid_input', message: 'Salesforce is not connected to this account', fix: 'connect Salesforce on this page first' });
+    expect(calls).toEqual([]);
+  });
+
+  it('answers 503 with what to start when the server has no job runner', async () => {
+    const bare = adminTestApp(t.db, { now: () => NOW });
+    const res = await run('hubspot/owners', ADMIN, bare);
+    expect(res.status).toBe(503);
+    expect(ApiErrorSchema.parse(res.body).error).toMatchObject({ code: 'not_ready', message: 'this server has no job runner attached, so it cannot queue a sync', fix: expect.stringMatching(/start the worker.*REDIS_URL/) });
+  });
+
+  it("takes the tenant from the session: another tenant's admin queues only for their own tenant; a rep cannot", async () => {
+    const res = await run('hubspot/owners', principal(OTHER, 'peter', ['admin']), faked, { tenantId: TENANT, source: 'salesforce' });
+    expect(res.status).toBe(202);
+    expect(calls).toEqual([['crm-sync', 'sync-object', expect.objectContaining({ tenantId: OTHER, source: 'hubspot', object: 'owners', cause: 'manual:peter@2026-10-15T12:00:00.000Z' })]]);
+    const audit = await t.db.selectFrom('audit_log').select('tenant_id').where('action', '=', 'sync.requested').where('actor', '=', 'peter').execute();
+    expect(audit).toEqual([{ tenant_id: OTHER }]);
+    const rep = await run('hubspot/owners', principal(TENANT, 'ana', ['rep']));
+    expect(rep.status).toBe(403);
+    expect(calls).toHaveLength(1);
   });
 });

@@ -17,14 +17,15 @@ import { approvePeriod, calculatePeriod, listPeriods, lockPeriod } from './perio
 import { checkDraft, documentText, simulateDraft } from './plan-drafts.js';
 import { adminPrincipal } from './principal.js';
 import { importQuotaCsv } from './quota-import.js';
+import { requestSync } from './sync-requests.js';
 
 export interface AdminRouterDeps {
   readonly db: Db;
   /** The business date the numbers are as of: the server's calendar date (a test fixes it). */
   readonly today: () => IsoDate;
   readonly logger: Logger;
-  /** The job runner, for the queue-health page; absent means the console says so. */
-  readonly jobs?: Pick<JobRunner, 'health' | 'counts'> | undefined;
+  /** The job runner, for the queue-health page and "Sync now" (enqueue); absent means the console says so. */
+  readonly jobs?: Pick<JobRunner, 'health' | 'counts' | 'enqueue'> | undefined;
   /** Where "Connect HubSpot / Connect Salesforce" send the admin: the connectors' install routes. */
   readonly connectLinks?: { readonly hubspot: string; readonly salesforce: string } | undefined;
   /** The tenants' current states; absent means a cache of this router's own (adminStateCache). */
@@ -106,6 +107,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   // tenant-cache.ts), which is how other processes see it; this process drops its entry
   // at once as well, so its next request loads without first comparing versions.
   const wrote = (tenantId: string) => states.invalidate(tenantId);
+  const now = () => (deps.now ?? (() => new Date()))();
   const router = Router();
   router.use(express.json({ limit: '12mb' }));
   router.use(express.text({ type: ['text/csv', 'text/plain'], limit: '10mb' }));
@@ -116,13 +118,22 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     const tenant = await db.selectFrom('tenants').select(['id', 'name', 'source', 'status', 'home_currency']).where('id', '=', tenantId).executeTakeFirst();
     const connections = await db.selectFrom('crm_connections').select(['source', 'status', 'last_error', 'token_expires_at', 'updated_at']).where('tenant_id', '=', tenantId).execute();
     const cursors = await db.selectFrom('sync_cursors').select(['source', 'object', 'phase', 'last_error', 'retry_after', 'synced_at']).where('tenant_id', '=', tenantId).orderBy('source').orderBy('object').execute();
-    const now = (deps.now ?? (() => new Date()))();
+    const at = now();
     res.json({
       tenant: tenant ?? null,
       connections: connections.map((c) => ({ source: c.source, status: c.status, lastError: c.last_error, updatedAt: isoTime(c.updated_at) })),
-      syncs: cursors.map((c) => syncStatus(c, now)),
+      syncs: cursors.map((c) => syncStatus(c, at)),
       links: deps.connectLinks ?? DEFAULT_CONNECT_LINKS,
     });
+  });
+
+  // "Sync now": one object of the admin's tenant, queued as an incremental sync (sync-requests.ts).
+  router.post('/syncs/:source/:object/run', async (req, res) => {
+    const { tenantId, userId } = who(req);
+    const [source, object] = [param(req, 'source'), param(req, 'object')];
+    const result = await requestSync(db, deps.jobs, { tenantId, userId, source, object, now: now() });
+    deps.logger.info({ tenantId, source, object, actor: userId, ...result }, 'sync requested');
+    res.status(202).json(result);
   });
 
   // ---- plans ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-import { get, type Connections, type SyncStatus } from '../api.js';
-import { PageHeading, Problem, useLoad } from '../ui.js';
+import { useState } from 'react';
+import { get, post, type Connections, type SyncRequestResult, type SyncStatus } from '../api.js';
+import { PageHeading, Problem, Status, useAction, useLoad } from '../ui.js';
 
 /** A timestamp from the API as the admin reads it, in UTC (the worker's clock): "2026-10-15 12:00 UTC". */
 function utcTime(iso: string) {
@@ -22,8 +23,31 @@ function stateText(s: SyncStatus) {
   }
 }
 
-/** Where each object of one CRM stands, with the error the worker recorded for a failing or paused one. */
-function SyncTable({ label, syncs }: { label: string; syncs: readonly SyncStatus[] }) {
+/**
+ * "Sync now" for one object: queues an incremental sync of it (disabled while the request
+ * runs), then says what the server answered. Not offered while the object is paused.
+ */
+function SyncNow({ sync: s }: { sync: SyncStatus }) {
+  const action = useAction();
+  const [answer, setAnswer] = useState('');
+  async function run() {
+    setAnswer('');
+    const r = await action.run(() => post<SyncRequestResult>(`/syncs/${encodeURIComponent(s.source)}/${encodeURIComponent(s.object)}/run`));
+    if (r) setAnswer(r.queued ? 'Queued' : 'Already queued: a sync of this object is waiting or running');
+  }
+  return (
+    <>
+      <button type="button" className="sync-now" disabled={action.busy} onClick={run}>
+        Sync now<span className="visually-hidden">: {s.object}</span>
+      </button>
+      <Problem error={action.error} />
+      {answer ? <Status>{answer}</Status> : null}
+    </>
+  );
+}
+
+/** Where each object of one CRM stands, with the error the worker recorded for a failing or paused one; "Sync now" when connected. */
+function SyncTable({ label, syncs, connected }: { label: string; syncs: readonly SyncStatus[]; connected: boolean }) {
   return (
     <table>
       <caption>{label} sync status</caption>
@@ -33,6 +57,7 @@ function SyncTable({ label, syncs }: { label: string; syncs: readonly SyncStatus
           <th scope="col">State</th>
           <th scope="col">Last synced</th>
           <th scope="col">Error</th>
+          {connected ? <th scope="col">Sync</th> : null}
         </tr>
       </thead>
       <tbody>
@@ -47,6 +72,7 @@ function SyncTable({ label, syncs }: { label: string; syncs: readonly SyncStatus
             <td className="explanation problem recorded-error">
               {s.error ?? ''}
             </td>
+            {connected ? <td>{s.state === 'paused' ? null : <SyncNow sync={s} />}</td> : null}
           </tr>
         ))}
       </tbody>
@@ -78,7 +104,7 @@ export function ConnectPage() {
                 <li key={source} className={syncs.length > 0 ? 'card wide' : 'card'}>
                   <h3>{label}</h3>
                   <p>{c ? `Status: ${c.status}${c.lastError ? ` — ${c.lastError}` : ''}` : 'Not connected'}</p>
-                  {syncs.length > 0 ? <SyncTable label={label} syncs={syncs} /> : c ? <p className="hint">No object has synced yet.</p> : null}
+                  {syncs.length > 0 ? <SyncTable label={label} syncs={syncs} connected={c !== undefined && c.status !== 'revoked'} /> : c ? <p className="hint">No object has synced yet.</p> : null}
                   <a className="button" href={data.links[source]}>
                     {c ? `Reconnect ${label}` : `Connect ${label}`}
                   </a>
