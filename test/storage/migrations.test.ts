@@ -1,44 +1,24 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../worker/src/db/database.js';
 import { migrateToLatest } from '../../worker/src/db/migrate.js';
-import { ADMIN_URL } from '../support/databases.js';
+import { createServerDatabase, type TestDatabase } from '../support/databases.js';
 
 /**
  * Upgrading a live database: a migration that cannot get a table's lock (another session
  * holds it) gives up after the lock timeout with an error that says so, leaving the database
  * as it was, instead of queueing every later query on that table behind it.
  */
-let cleanup: (() => Promise<void>) | undefined;
+let database: TestDatabase | undefined;
 
 afterEach(async () => {
-  await cleanup?.();
-  cleanup = undefined;
+  await database?.drop();
+  database = undefined;
 });
-
-async function databaseAt(migration: string): Promise<{ db: Db; url: string }> {
-  const name = `spm_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  const db = await openDatabase({ kind: 'server', url });
-  cleanup = async () => {
-    await db.destroy();
-    const client = new pg.Client({ connectionString: ADMIN_URL });
-    await client.connect();
-    await client.query(`drop database if exists ${name} with (force)`);
-    await client.end();
-  };
-  await migrateToLatest(db, { to: migration });
-  return { db, url };
-}
 
 describe('migrations on a busy database', () => {
   it('give up on a table another session holds, say so, apply nothing, and succeed once it is released', async () => {
-    const { db, url } = await databaseAt('0006-synced-at');
+    database = await createServerDatabase({ migrateTo: '0006-synced-at' });
+    const { db, url } = database as TestDatabase & { url: string };
     // A long transaction that has read the tenants table: 0007 needs to alter it.
     const reader = new pg.Client({ connectionString: url });
     await reader.connect();

@@ -16,7 +16,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createServerDatabase(): Promise<TestDatabase> {
+/** `migrateTo`: stop after this migration (a database as an older release left it, to test an upgrade). */
+export async function createServerDatabase(options: { readonly migrateTo?: string } = {}): Promise<TestDatabase> {
   const dbName = `spm_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -24,7 +25,7 @@ export async function createServerDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
   const db = await openDatabase({ kind: 'server', url });
-  await migrateToLatest(db);
+  await migrateToLatest(db, options.migrateTo === undefined ? {} : { to: options.migrateTo });
   return {
     name: 'postgresql',
     db,
