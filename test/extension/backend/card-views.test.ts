@@ -306,20 +306,23 @@ describe('cache', () => {
       display: `${asOf} · sync failing: owners — these figures may be out of date; your SPM admin sees why on the console's Connect page`,
     });
 
-    // Goals fail before their first page, paused for an hour: two objects failing, by object name.
+    // Goals fail before their first page, paused for an hour: two objects failing, in the order a first
+    // sync runs them (owners come first in HubSpot's, so the likelier cause is named first). A row left by
+    // a stream no connector syncs any more is not shown: nothing would ever clear it.
     await recordSyncFailure(database.db, TENANT, 'hubspot', 'goals', 'HTTP 429: daily limit reached', new Date(Date.now() + 3_600_000));
+    await recordSyncFailure(database.db, TENANT, 'hubspot', 'tickets', 'HubSpot answered 404 for tickets');
     expect(await freshness()).toMatchObject({
       syncPending: false,
       syncFailing: [
-        { object: 'goals', reason: 'HTTP 429: daily limit reached' },
         { object: 'owners', reason: 'HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read)' },
+        { object: 'goals', reason: 'HTTP 429: daily limit reached' },
       ],
-      display: `${asOf} · sync failing: goals — HTTP 429: daily limit reached; also failing: owners`,
+      display: `${asOf} · sync failing: owners — HubSpot refused the request (403 MISSING_SCOPES: crm.objects.owners.read); also failing: goals`,
     });
-    expect((await repFreshness()).display).toBe(`${asOf} · sync failing: goals, owners — these figures may be out of date; your SPM admin sees why on the console's Connect page`);
+    expect((await repFreshness()).display).toBe(`${asOf} · sync failing: owners, goals — these figures may be out of date; your SPM admin sees why on the console's Connect page`);
     // An error with no words before its details still names a reason.
     await recordSyncFailure(database.db, TENANT, 'hubspot', 'goals', '\nINVALID_FIELD: select Foo__c from Goal');
-    expect((await freshness()).syncFailing[0]).toEqual({ object: 'goals', reason: 'INVALID_FIELD: select Foo__c from Goal' });
+    expect((await freshness()).syncFailing[1]).toEqual({ object: 'goals', reason: 'INVALID_FIELD: select Foo__c from Goal' });
     await recordSyncFailure(database.db, TENANT, 'hubspot', 'goals', 'HTTP 429: daily limit reached', new Date(Date.now() + 3_600_000));
 
     // Owners sync again (a committed page): only goals are failing.

@@ -1,14 +1,9 @@
-import { HUBSPOT_OBJECTS } from '../../../../connectors/hubspot/streams.js';
-import { SALESFORCE_OBJECTS } from '../../../../connectors/salesforce/streams.js';
+import { isSyncSource, SYNC_OBJECTS, type SyncSource } from '../../../../connectors/streams.js';
 import type { Db } from '../../../../worker/src/db/database.js';
 import { syncPausedUntil } from '../../../../worker/src/db/sync-cursors.js';
 import { QueueUnavailableError, RunnerClosedError } from '../../../../worker/src/queues/errors.js';
 import type { JobRunner } from '../../../../worker/src/runtime/job-runner.js';
 import { ApiFailure } from '../http/api-failure.js';
-
-/** The object streams each connector syncs (connectors/hubspot/streams.ts, connectors/salesforce/streams.ts). */
-export const SYNC_OBJECTS = { hubspot: HUBSPOT_OBJECTS, salesforce: SALESFORCE_OBJECTS } as const;
-export type SyncSource = keyof typeof SYNC_OBJECTS;
 
 const LABEL: Record<SyncSource, string> = { hubspot: 'HubSpot', salesforce: 'Salesforce' };
 
@@ -27,10 +22,6 @@ export interface SyncRequest {
   readonly now: Date;
 }
 
-function isSource(value: string): value is SyncSource {
-  return Object.hasOwn(SYNC_OBJECTS, value);
-}
-
 /**
  * An admin's request to sync one CRM object of their tenant now, as an incremental sync
  * from its stored cursor. Refused when the source or object is unknown (404), the tenant
@@ -40,7 +31,7 @@ function isSource(value: string): value is SyncSource {
  */
 export async function requestSync(db: Db, jobs: Pick<JobRunner, 'enqueue'> | undefined, request: SyncRequest): Promise<SyncRequestResult> {
   const { tenantId, userId, source, object, now } = request;
-  if (!isSource(source)) throw new ApiFailure('not_found', `there is no CRM "${source}"`, 'use hubspot or salesforce');
+  if (!isSyncSource(source)) throw new ApiFailure('not_found', `there is no CRM "${source}"`, 'use hubspot or salesforce');
   const objects: readonly string[] = SYNC_OBJECTS[source];
   if (!objects.includes(object)) throw new ApiFailure('not_found', `${LABEL[source]} has no object "${object}" to sync`, `use one of ${objects.join(', ')}`);
   const connection = await db.selectFrom('crm_connections').select('status').where('tenant_id', '=', tenantId).where('source', '=', source).executeTakeFirst();

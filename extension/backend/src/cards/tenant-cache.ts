@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { syncOrder } from '../../../../connectors/streams.js';
 import type { Dataset } from '../../../../shared/src/domain/dataset.js';
 import type { UserId } from '../../../../shared/src/domain/ids.js';
 import type { IsoDate } from '../../../../shared/src/time/iso-date.js';
@@ -20,14 +21,26 @@ export interface TenantStatus {
   readonly syncPending: boolean;
   /**
    * The objects whose sync failed since it last succeeded (its row keeps last_error until a
-   * page commits or a run succeeds), by object name, with the error the worker recorded.
+   * page commits or a run succeeds), in the order a first sync runs them (the likelier cause
+   * first), with the error the worker recorded. Objects no connector syncs any more are left out:
+   * nothing would ever clear them.
    */
   readonly syncFailures: readonly SyncFailure[];
   /** CRM data arrived after the last statement run: a recompute is due or running. */
   readonly recomputePending: boolean;
 }
 
+/** Failures of objects the connectors still sync, in their connector's first-sync order. */
+function inSyncOrder(failures: readonly SyncFailure[]): SyncFailure[] {
+  const ranked = failures.flatMap((f) => {
+    const at = syncOrder(f.source, f.object);
+    return at === undefined ? [] : [{ f, key: `${f.source}\u0000${String(at).padStart(4, '0')}` }];
+  });
+  return ranked.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => r.f);
+}
+
 export interface SyncFailure {
+  readonly source: string;
   readonly object: string;
   readonly error: string;
 }
@@ -321,7 +334,7 @@ async function readVersion(db: Db, tenantId: string, basis: VersionBasis): Promi
       r.run_id, r.finished_at as run_at, r.started_at as run_started_at,
       (select max(synced_at) from sync_cursors where tenant_id = t.id) as sync_at,
       (select bool_or(phase = 'initial' and last_error is null) from sync_cursors where tenant_id = t.id) as sync_pending,
-      (select json_agg(json_build_object('object', object, 'error', last_error) order by object, source) from sync_cursors where tenant_id = t.id and last_error is not null) as sync_failures,
+      (select json_agg(json_build_object('source', source, 'object', object, 'error', last_error)) from sync_cursors where tenant_id = t.id and last_error is not null) as sync_failures,
       (select string_agg(user_id, ',' order by user_id) from tenant_roles where tenant_id = t.id and role = 'admin') as admins
       ${basis === 'current' ? sql`, ${CURRENT_STATE} as state` : sql``}
     from tenants t
@@ -347,7 +360,7 @@ async function readVersion(db: Db, tenantId: string, basis: VersionBasis): Promi
       // so a row with last_error is failing now; a pause (retry_after) always comes with its error.
       // A first sync that failed is failing, not in progress.
       syncPending: row.sync_pending === true,
-      syncFailures: row.sync_failures ?? [],
+      syncFailures: inSyncOrder(row.sync_failures ?? []),
       // A recompute is owed when synced data changed after the latest run started (a sync
       // page that changed nothing owes none).
       recomputePending: dataChangedAt !== null && (row.run_started_at === null || dataChangedAt > new Date(row.run_started_at)),
