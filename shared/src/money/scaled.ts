@@ -18,10 +18,6 @@ import type { RoundingMode } from './rounding.js';
 const POW10: readonly number[] = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const LOG_BASE = 7;
 
-export function pow10(k: number): number {
-  return POW10[k] ?? NaN;
-}
-
 /** `x` in units of 10^-scale, or NaN when it has more decimals than `scale` or does not fit. */
 export function toScaled(x: Decimal, scale: number): number {
   // decimal.js keeps digits in base-1e7 words aligned on the decimal point: word i is worth
@@ -75,7 +71,8 @@ export function minusScaled(a: number, b: number): number {
 /** a × b, at the sum of their scales. */
 export function timesScaled(a: number, b: number): number {
   const product = a * b;
-  return Number.isSafeInteger(product) || product === 0 ? product : NaN;
+  // A zero product (−0 included) is a safe integer: its sign is the one decimal.js gives.
+  return Number.isSafeInteger(product) ? product : NaN;
 }
 
 /**
