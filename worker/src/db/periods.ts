@@ -6,6 +6,7 @@ import type { PeriodId } from '../../../shared/src/time/period.js';
 import type { Db } from './database.js';
 import type { PeriodStatus } from './schema.js';
 import { WorkflowConflict } from './workflow-conflict.js';
+import { bumpAdminStateVersion } from './admin-state-version.js';
 
 const NEXT: Record<PeriodStatus, PeriodStatus[]> = { open: ['calculated'], calculated: ['calculated', 'approved'], approved: ['calculated', 'locked'], locked: [] };
 
@@ -37,7 +38,7 @@ export async function setPeriodStatus(db: Db, tenantId: string, periodId: string
         .execute();
     }
     // A lock changes what the admin console's state holds (the calculated and approved steps do not): its version (migration 0007) moves.
-    if (to === 'locked') await tx.updateTable('tenants').set((eb) => ({ admin_state_version: eb('admin_state_version', '+', 1) })).where('id', '=', tenantId).execute();
+    if (to === 'locked') await bumpAdminStateVersion(tx, tenantId);
     await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: `period.${to}`, target: periodId, details: JSON.stringify({ from: current, statements: lockedStatements.length }) }).execute();
   });
 }

@@ -3,6 +3,7 @@ import type { Plan } from '../../../shared/src/plan/plan.js';
 import { parsePlan } from '../../../shared/src/plan/plan.schema.js';
 import type { Db } from './database.js';
 import { WorkflowConflict } from './workflow-conflict.js';
+import { bumpAdminStateVersion } from './admin-state-version.js';
 
 /**
  * Plans are stored as the documents admins wrote and parsed again on every read, so the
@@ -36,7 +37,7 @@ export async function savePlanVersion(db: Db, tenantId: string, document: unknow
       return;
     }
     // The admin console's state version (migration 0007), moved in this transaction: readers see the new version exactly when they can see these rows.
-    await tx.updateTable('tenants').set((eb) => ({ admin_state_version: eb('admin_state_version', '+', 1) })).where('id', '=', tenantId).execute();
+    await bumpAdminStateVersion(tx, tenantId);
     await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: 'plan.saved', target: `${plan.id}@${plan.version}`, details: JSON.stringify({ effectiveFrom: plan.effectiveFrom }) }).execute();
   });
   return plan;

@@ -3,6 +3,7 @@ import { measureKey } from '../../../shared/src/domain/quotas.js';
 import type { Transaction } from 'kysely';
 import type { Db } from './database.js';
 import type { DatabaseSchema } from './schema.js';
+import { bumpAdminStateVersion } from './admin-state-version.js';
 
 /** Quota versions are appended, never edited: a change is a new version with its effective date. */
 export async function saveQuotas(db: Db, tenantId: string, quotas: readonly Quota[], actor: string): Promise<void> {
@@ -35,7 +36,7 @@ export async function saveQuotasInTransaction(tx: Transaction<DatabaseSchema>, t
       .execute();
   if (inserted.length > 0) {
     // The admin console's state version (migration 0007), moved in this transaction: readers see the new version exactly when they can see these rows.
-    await tx.updateTable('tenants').set((eb) => ({ admin_state_version: eb('admin_state_version', '+', 1) })).where('id', '=', tenantId).execute();
+    await bumpAdminStateVersion(tx, tenantId);
     await tx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action: 'quotas.saved', target: `${inserted.length} quota version(s)`, details: JSON.stringify({ ids: inserted.map((q) => `${q.id}@${q.version}`) }) }).execute();
   }
   return inserted.length;
