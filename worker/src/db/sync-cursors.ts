@@ -65,7 +65,12 @@ export async function recordSyncFailure(db: Db, tenantId: string, source: string
 /** The time before which syncing this object stays paused, if that is later than `now`. */
 export async function syncPausedUntil(db: Db, tenantId: string, source: string, object: string, now: Date): Promise<Date | undefined> {
   const row = await db.selectFrom('sync_cursors').select('retry_after').where('tenant_id', '=', tenantId).where('source', '=', source).where('object', '=', object).executeTakeFirst();
-  const until = row?.retry_after ? new Date(row.retry_after) : undefined;
+  return pausedUntil(row?.retry_after ?? null, now);
+}
+
+/** A row's recorded pause (retry_after), if it is still running at `now`. */
+export function pausedUntil(retryAfter: Date | string | null | undefined, now: Date): Date | undefined {
+  const until = retryAfter ? new Date(retryAfter) : undefined;
   return until && until.getTime() > now.getTime() ? until : undefined;
 }
 

@@ -18,6 +18,7 @@ import { checkDraft, documentText, simulateDraft } from './plan-drafts.js';
 import { adminPrincipal } from './principal.js';
 import { importQuotaCsv } from './quota-import.js';
 import { requestSync } from './sync-requests.js';
+import { pausedUntil } from '../../../../worker/src/db/sync-cursors.js';
 
 export interface AdminRouterDeps {
   readonly db: Db;
@@ -83,11 +84,10 @@ export interface SyncStatus {
   readonly pausedUntil: string | null;
 }
 
-export function syncStatus(row: { source: string; object: string; phase: string; last_error: string | null; retry_after: unknown; synced_at: unknown }, now: Date): SyncStatus {
-  const retryAfter = row.retry_after === null || row.retry_after === undefined ? undefined : new Date(row.retry_after as Date);
-  const paused = retryAfter !== undefined && retryAfter.getTime() > now.getTime();
-  const state: SyncState = paused ? 'paused' : row.last_error !== null ? 'failing' : row.phase === 'initial' ? 'first-sync' : 'up-to-date';
-  return { source: row.source, object: row.object, state, lastSyncedAt: isoTimeOrNull(row.synced_at), error: row.last_error, pausedUntil: paused ? retryAfter.toISOString() : null };
+function syncStatus(row: { source: string; object: string; phase: string; last_error: string | null; retry_after: unknown; synced_at: unknown }, now: Date): SyncStatus {
+  const until = pausedUntil(row.retry_after as Date | null, now);
+  const state: SyncState = until ? 'paused' : row.last_error !== null ? 'failing' : row.phase === 'initial' ? 'first-sync' : 'up-to-date';
+  return { source: row.source, object: row.object, state, lastSyncedAt: isoTimeOrNull(row.synced_at), error: row.last_error, pausedUntil: until?.toISOString() ?? null };
 }
 
 const query = (req: Request, name: string): string | undefined => (typeof req.query[name] === 'string' && req.query[name] !== '' ? (req.query[name] as string) : undefined);
@@ -103,11 +103,10 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   const { db } = deps;
   const states = deps.states ?? adminStateCache(db);
   const stateOf = (tenantId: string) => tenantState(states, tenantId);
-  // Every write below also moves a marker the cache checks (see readVersion in
-  // tenant-cache.ts), which is how other processes see it; this process drops its entry
-  // at once as well, so its next request loads without first comparing versions.
-  const wrote = (tenantId: string) => states.invalidate(tenantId);
-  const now = () => (deps.now ?? (() => new Date()))();
+  // Every write below moves tenants.admin_state_version in its own transaction, and each
+  // request checks it (basis 'current', see readVersion in tenant-cache.ts): the next request,
+  // in this process or another, sees the write without the writer dropping anything.
+  const now = deps.now ?? (() => new Date());
   const router = Router();
   router.use(express.json({ limit: '12mb' }));
   router.use(express.text({ type: ['text/csv', 'text/plain'], limit: '10mb' }));
@@ -185,7 +184,6 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
       throw new ApiFailure('invalid_input', 'the draft has problems', 'correct the lines marked in the editor', check.issues);
     }
     const plan = await savePlanVersion(db, tenantId, check.document, userId);
-    wrote(tenantId);
     deps.logger.info({ tenantId, planId: plan.id, version: plan.version, actor: userId }, 'plan published');
     res.status(201).json({ planId: plan.id, version: plan.version, effectiveFrom: plan.effectiveFrom, next: 'calculate the open periods to apply it' });
   });
@@ -202,7 +200,6 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     const csv = typeof req.body === 'string' ? req.body : parseInput(quotaBody, req.body, 'request body').csv;
     const state = await stateOf(tenantId);
     const result = await importQuotaCsv(db, tenantId, state.data, csv, userId);
-    if (result.imported > 0) wrote(tenantId);
     res.status(result.ok ? 200 : 422).json(result);
   });
 
@@ -218,9 +215,6 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
       const { tenantId, userId } = who(req);
       const state = await stateOf(tenantId);
       const result = await run(db, tenantId, state, param(req, 'period'), deps.today(), userId);
-      // A lock changes the state (its statements become the locked ones); calculate and
-      // approve only write the ledger and the approval, which the state does not hold.
-      if (action === 'lock') wrote(tenantId);
       deps.logger.info({ tenantId, period: result.period, action, actor: userId }, 'period status changed');
       res.json(result);
     });

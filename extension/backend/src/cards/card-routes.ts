@@ -35,6 +35,7 @@ const DealQuery = z.object({ ...HUBSPOT_PARAMS, payeeId: Id.optional(), rep: Id.
 const RepQuery = z.object({ ...HUBSPOT_PARAMS, subjectId: Id.optional(), period: PeriodParam });
 const ManagerQuery = z.object({ ...HUBSPOT_PARAMS, managerId: Id.optional(), period: PeriodParam });
 const ChartQuery = z.object({ ...HUBSPOT_PARAMS, userId: Id.optional(), subjectId: Id.optional(), period: PeriodParam });
+const MeQuery = z.object(HUBSPOT_PARAMS);
 
 /**
  * The person a card is about is `subjectId`. HubSpot puts the viewer's HubSpot user id in
@@ -56,7 +57,7 @@ export function cardRoutes(deps: CardRouteDeps): Router {
   }
 
   router.get('/me', async (req, res) => {
-    parseInput(z.object(HUBSPOT_PARAMS), req.query, 'query');
+    parseInput(MeQuery, req.query, 'query');
     const ctx = await context(req);
     const view: MeView = { kind: 'me', version: CARD_API_VERSION, viewer: ctx.viewer, freshness: freshnessOf(ctx) };
     res.json(view);

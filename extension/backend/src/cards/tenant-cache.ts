@@ -34,9 +34,9 @@ export interface TenantStatus {
 function inSyncOrder(failures: readonly SyncFailure[]): SyncFailure[] {
   const ranked = failures.flatMap((f) => {
     const at = syncOrder(f.source, f.object);
-    return at === undefined ? [] : [{ f, key: `${f.source}\u0000${String(at).padStart(4, '0')}` }];
+    return at === undefined ? [] : [{ f, at }];
   });
-  return ranked.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => r.f);
+  return ranked.sort((a, b) => (a.f.source < b.f.source ? -1 : a.f.source > b.f.source ? 1 : a.at - b.at)).map((r) => r.f);
 }
 
 export interface SyncFailure {
@@ -316,7 +316,7 @@ interface VersionRow {
  *    commit leaves its own value, in whichever order concurrent saves commit (a "latest
  *    timestamp" would not: now() is a transaction's start, not its commit). The admin's
  *    quota import, which moves no other marker, is seen this way too. A new writer of
- *    plans, quotas or locked periods must move it as well.
+ *    plans, quotas or locked periods must move it as well (bumpAdminStateVersion, worker/src/db/admin-state-version.ts).
  * Disputes are not part of the state (they are read per request). Records written around
  * the sync sink (importDataset's records, a test's direct upsertDeals) move no marker:
  * invalidate after them.

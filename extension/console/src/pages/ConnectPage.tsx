@@ -17,7 +17,8 @@ function stateText(s: SyncStatus) {
     case 'failing':
       return 'failing';
     case 'paused':
-      return s.pausedUntil ? <>paused until {utcTime(s.pausedUntil)}</> : 'paused';
+      // A paused object always has its pause's end (admin-router.ts syncStatus).
+      return <>paused until {utcTime(s.pausedUntil!)}</>;
     case 'up-to-date':
       return 'up to date';
   }

@@ -2,7 +2,7 @@
  * The card API paths, relative to the backend origin. A copy of CARD_ROUTES in
  * extension/backend/src/cards/view-models.ts: HubSpot bundles only this project's src/, so
  * cards cannot import values from the backend (types are erased and are fine).
- * test/extension/hubspot-cards/card-routes.test.ts fails when the two drift apart.
+ * test/extension/hubspot-cards/project-config.test.ts fails when the two drift apart.
  */
 export const CARD_API_BASE = '/api/cards/v1';
 
