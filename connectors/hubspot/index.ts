@@ -35,7 +35,6 @@ export interface HubspotConnector extends CrmConnector {
   readonly tokens: TokenManager;
 }
 
-/** Causes that start a chain: each stream enqueues the next, so deals sync after their owners and pipelines. */
 export function createHubspotConnector(config: HubspotConfig, deps: HubspotConnectorDeps): HubspotConnector {
   const now = deps.now ?? Date.now;
   const tokens = new TokenManager({ db: deps.db, cipher: deps.cipher, config, logger: deps.logger, now });

@@ -11,7 +11,7 @@ import { processChangeEvents } from './change-events.js';
 import type { SalesforceConfig } from './config.js';
 import { syncDeals } from './deals-stream.js';
 import { classifySalesforceError, toJobError } from './errors.js';
-import { SALESFORCE_OBJECTS } from './install.js';
+import { isSalesforceObject, SALESFORCE_OBJECTS, type SalesforceObject } from './streams.js';
 import { OrgMetadataCache, withFreshMetadataOnMissingAccess } from './org-cache.js';
 import { syncFxRates, syncPipelines, syncQuotas, syncUsers } from './reference-streams.js';
 import { ApiMeter, openSession } from './session.js';
@@ -40,7 +40,7 @@ export interface SalesforceConnectorDeps {
 /** How long an object's sync rests after REQUEST_LIMIT_EXCEEDED (the allocation is a rolling 24 hours). */
 const DAILY_LIMIT_PAUSE_MS = 60 * 60_000;
 
-const STREAMS: Readonly<Record<(typeof SALESFORCE_OBJECTS)[number], (run: StreamRun) => Promise<{ pages: number; records: number }>>> = {
+const STREAMS: Readonly<Record<SalesforceObject, (run: StreamRun) => Promise<{ pages: number; records: number }>>> = {
   users: syncUsers,
   pipelines: syncPipelines,
   'fx-rates': syncFxRates,
@@ -64,8 +64,8 @@ export function createSalesforceConnector(cfg: SalesforceConfig, deps: Salesforc
     objects: SALESFORCE_OBJECTS,
     taskWriter,
     async syncObject(payload: SyncObject, jobDeps: JobDeps, ctx: JobContext) {
-      const stream = STREAMS[payload.object as keyof typeof STREAMS];
-      if (!stream) throw new PermanentJobError('invalid_input', `Salesforce has no object stream "${payload.object}"; use one of ${SALESFORCE_OBJECTS.join(', ')}`);
+      if (!isSalesforceObject(payload.object)) throw new PermanentJobError('invalid_input', `Salesforce has no object stream "${payload.object}"; use one of ${SALESFORCE_OBJECTS.join(', ')}`);
+      const stream = STREAMS[payload.object];
       const meter = new ApiMeter();
       const pausedUntil = await syncPausedUntil(jobDeps.db, payload.tenantId, 'salesforce', payload.object, jobDeps.clock.now());
       if (pausedUntil) {
