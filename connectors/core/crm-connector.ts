@@ -1,6 +1,6 @@
 import type { ProcessWebhookBatch, SyncObject } from '../../worker/src/queues/families.js';
 import { PermanentJobError } from '../../worker/src/queues/errors.js';
-import { attemptedObjects, recordSyncAttempt, recordSyncFailure } from '../../worker/src/db/sync-cursors.js';
+import { attemptedObjects, recordSyncAttempt, recordSyncFailure, syncPausedUntil } from '../../worker/src/db/sync-cursors.js';
 import type { HandlerRegistry, JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
 import type { CrmTaskWriter } from '../../worker/src/jobs/coaching-jobs.js';
 import type { CrmSource } from './tenant-connections.js';
@@ -80,6 +80,13 @@ export function crmSyncHandlers(connectors: readonly CrmConnector[]): NonNullabl
           deps.logger.info({ tenantId: p.tenantId, source: p.source, object: p.object, cause: p.cause, waitingFor }, 'sync waits until the objects it depends on have been synced once; the first sync chain or the next schedule runs it');
           return { pages: 0, records: 0 };
         }
+      }
+      // A pause a connector asked for (SyncPausedError, e.g. a CRM's daily API allocation ran out)
+      // holds every run of the object until it ends: calling earlier only earns the same refusal.
+      const pausedUntil = await syncPausedUntil(deps.db, p.tenantId, p.source, p.object, deps.clock.now());
+      if (pausedUntil) {
+        deps.logger.info({ tenantId: p.tenantId, source: p.source, object: p.object, cause: p.cause, retryAfter: pausedUntil }, 'sync paused until the CRM accepts calls again');
+        return { pages: 0, records: 0 };
       }
       let result: { pages: number; records: number };
       try {

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { SyncPausedError, type CrmConnector } from '../core/crm-connector.js';
 import type { Db } from '../../worker/src/db/database.js';
-import { syncPausedUntil } from '../../worker/src/db/sync-cursors.js';
 import type { SyncObject } from '../../worker/src/queues/families.js';
 import { PermanentJobError } from '../../worker/src/queues/errors.js';
 import type { Clock, JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
@@ -67,12 +66,6 @@ export function createSalesforceConnector(cfg: SalesforceConfig, deps: Salesforc
       if (!isSalesforceObject(payload.object)) throw new PermanentJobError('invalid_input', `Salesforce has no object stream "${payload.object}"; use one of ${SALESFORCE_OBJECTS.join(', ')}`);
       const stream = STREAMS[payload.object];
       const meter = new ApiMeter();
-      const pausedUntil = await syncPausedUntil(jobDeps.db, payload.tenantId, 'salesforce', payload.object, jobDeps.clock.now());
-      if (pausedUntil) {
-        // The org's daily API allocation ran out: calling again before it recovers only earns more REQUEST_LIMIT_EXCEEDED.
-        jobDeps.logger.info({ tenantId: payload.tenantId, object: payload.object, retryAfter: pausedUntil }, 'salesforce sync paused until the API allocation recovers');
-        return { pages: 0, records: 0 };
-      }
       try {
         const session = await openSession(cfg, { db: jobDeps.db, cipher: deps.cipher, logger: jobDeps.logger }, payload.tenantId, meter);
         return await freshOnMissingAccess(payload.tenantId, jobDeps.logger, `syncing ${payload.object}`, (cache) => stream(streamRun(session, cfg, payload, jobDeps, ctx, deps.bulkPollMs ?? 1_000, cache)));
@@ -80,8 +73,9 @@ export function createSalesforceConnector(cfg: SalesforceConfig, deps: Salesforc
         const jobError = toJobError(err, `syncing ${payload.object} for tenant ${payload.tenantId}`);
         const kind = classifySalesforceError(err);
         jobDeps.logger.warn({ tenantId: payload.tenantId, object: payload.object, failure: kind, apiCalls: meter.calls }, jobError.message);
-        // The worker's sync handler records the failure (crm-connector.ts); the pause travels on the
-        // error. It is measured on the job's clock, the same one the check above reads.
+        // The worker's sync handler records the failure and holds later runs until the pause ends
+        // (crm-connector.ts); the pause travels on the error, measured on the job's clock, which
+        // the handler's check reads too.
         if (kind === 'daily-limit' && jobError instanceof PermanentJobError) throw new SyncPausedError(jobError.code, jobError.message, new Date(jobDeps.clock.now().getTime() + DAILY_LIMIT_PAUSE_MS), { cause: err });
         throw jobError;
       } finally {

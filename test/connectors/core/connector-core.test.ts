@@ -226,11 +226,13 @@ describe.each(DATABASE_TARGETS)('connector core on %s', (_name, create) => {
     const limitHitAt = new Date('2026-08-01T09:00:00Z');
     const pauseEnds = new Date('2026-08-01T10:00:00Z');
     let outcome: 'limit' | 'nothing to write' = 'limit';
+    let calls = 0;
     const connector: CrmConnector = {
       source: 'salesforce',
       objects: ['users'],
-      // Like the Salesforce connector: the daily limit throws a pause; inside it (or with nothing to sync) a run writes no page.
+      // Like the Salesforce connector: the daily limit throws a pause; with nothing to sync a run writes no page.
       async syncObject() {
+        calls++;
         if (outcome === 'limit') throw new SyncPausedError('api_limit', 'the daily API allocation is used up (REQUEST_LIMIT_EXCEEDED)', pauseEnds);
         return { pages: 0, records: 0 };
       },
@@ -249,12 +251,16 @@ describe.each(DATABASE_TARGETS)('connector core on %s', (_name, create) => {
     await expect(handler(job, at(limitHitAt.toISOString()), { ...jobContext(), attempt: 1, maxAttempts: 3 })).rejects.toBeInstanceOf(SyncPausedError);
     const paused = { last_error: 'the daily API allocation is used up (REQUEST_LIMIT_EXCEEDED)', retry_after: '2026-08-01T10:00:00.000Z' };
     expect(await row()).toEqual(paused);
-    // A run inside the pause (09:59 on the job's clock) made no call: the failure and the pause stay.
+    expect(calls).toBe(1);
+    // A run inside the pause (09:59 on the job's clock) is held by the handler, for any connector:
+    // no call to the CRM, and the failure and the pause stay.
     outcome = 'nothing to write';
     await handler(job, at('2026-08-01T09:59:00Z'), jobContext());
+    expect(calls).toBe(1);
     expect(await row()).toEqual(paused);
-    // One after it (10:01) that succeeds clears both.
+    // One after it (10:01) runs, succeeds and clears both.
     await handler(job, at('2026-08-01T10:01:00Z'), jobContext());
+    expect(calls).toBe(2);
     expect(await row()).toEqual({ last_error: null, retry_after: null });
   });
 

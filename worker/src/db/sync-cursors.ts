@@ -92,8 +92,8 @@ export async function attemptedObjects(db: Db, tenantId: string, source: string,
  * object as failing, and it leaves the cursor and synced_at (no page committed). A row that
  * never had a cursor (only failures were recorded) leaves the initial phase: its first sync
  * is done, with nothing to write, and cards must not show it as still running. A pause still
- * running at `now` (the job's clock) is kept with its error: a run inside it made no call to
- * the CRM, so it proves nothing.
+ * running at `now` (the job's clock) is kept with its error: the handler skips runs inside a
+ * pause, but one that started just before another recorded it proves nothing about it.
  */
 export async function recordSyncAttempt(db: Db, tenantId: string, source: string, object: string, now: Date): Promise<void> {
   await db
