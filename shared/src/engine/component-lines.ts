@@ -7,7 +7,7 @@ import type { AttainmentBonusComponent, CommissionComponent, Component, Plan, Sp
 import type { IsoDate } from '../time/iso-date.js';
 import { Deferred, type MaybeDeferred } from './deferred.js';
 import { LazyWords, Words, pct, quantity, ratePhrase, slicesPhrase } from './explain.js';
-import { FactsSource, PlanPayoutLine, type Amount, type LineDraft, type LineEvent, type TierFacts } from './payout-line.js';
+import { FactsSource, PlanPayoutLine, WHOLE_DEAL_AMOUNT, type Amount, type CreditValue, type LineDraft, type LineEvent, type TierFacts } from './payout-line.js';
 import type { EffectiveQuota } from './quota-target.js';
 import type { Provenance } from './statement.js';
 import { RunningCap, ScaledRunningCap } from './running-cap.js';
@@ -144,6 +144,8 @@ class AttainmentAt {
  */
 export interface ComponentPayer {
   accept(event: CreditEvent): void;
+  /** Only payers in scaled integers have it: see CommissionPayer.acceptWholeDeal. */
+  readonly acceptWholeDeal?: (event: CreditEvent, credit: number) => void;
   finish(): ComponentResult;
 }
 
@@ -245,6 +247,31 @@ class CommissionPayer implements ComponentPayer {
       this.payInDecimals(tiers, state);
       return false;
     }
+    this.addScaled(tiers, state, event, amount, event.quotaValue, event.payoutValue);
+    return true;
+  }
+
+  /**
+   * Pays an event whose quota and payout credit are both its deal's whole amount in the plan
+   * currency, `credit` being that amount in scaled units at the credit scale: the paying loop
+   * read it from the deal columns, and neither it nor the line reads the deal (the event's
+   * decimal values are read only if the component goes on in decimals).
+   */
+  acceptWholeDeal(event: CreditEvent, credit: number): void {
+    const tiers = this.scaled;
+    if (tiers) {
+      const state = this.scaledState!;
+      const amount = payTieredScaled(tiers, state, credit, credit);
+      if (!Number.isNaN(amount)) {
+        this.addScaled(tiers, state, event, amount, WHOLE_DEAL_AMOUNT, WHOLE_DEAL_AMOUNT);
+        return;
+      }
+      this.payInDecimals(tiers, state);
+    }
+    this.accept(event);
+  }
+
+  private addScaled(tiers: ScaledTiers, state: ScaledTierState, event: CreditEvent, amount: number, quotaCredit: CreditValue, creditedValue: CreditValue): void {
     const line = this.out.add({
       keyRest: event.recordId,
       kind: 'commission',
@@ -253,15 +280,14 @@ class CommissionPayer implements ComponentPayer {
       cumulativeAfter: undefined,
       text: this.ctx,
       facts: this.trace,
-      quotaCredit: event.quotaValue,
-      creditedValue: event.payoutValue,
+      quotaCredit,
+      creditedValue,
     });
     if (!Number.isNaN(state.trueUp)) {
       const fromRate = this.schedule.rates[state.trueUpFromTier]!;
       const toRate = this.schedule.rates[state.retroTier]!;
       this.addTrueUp(event, line, { amount: state.trueUp, fromRate, toRate, base: fromScaled(state.trueUpBase, tiers.creditScale) }, undefined);
     }
-    return true;
   }
 
   /** From here on the component pays in decimals, from the position the scaled payer reached. */

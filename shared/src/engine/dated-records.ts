@@ -1,5 +1,8 @@
 import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
+import type { UserId } from '../domain/ids.js';
+import type { CurrencyCode } from '../money/currency.js';
+import { toScaled } from '../money/scaled.js';
 import type { IsoDate } from '../time/iso-date.js';
 import type { Period } from '../time/period.js';
 import { outcomeOf, type TenantIndex } from './tenant-index.js';
@@ -10,16 +13,39 @@ import { outcomeOf, type TenantIndex } from './tenant-index.js';
  * search instead of scanning (and re-sorting) every record of the tenant.
  */
 export interface DatedRecords {
-  /** Closed-won deals by (close date, id); equal keys keep their input order. */
-  readonly wonDeals: readonly Deal[];
-  /** Each won deal's position in `data.deals`: problems are reported in input order. */
+  /** Positions in `data.deals` of the closed-won deals, by (close date, id); equal keys keep their input order. */
   readonly wonDealPositions: readonly number[];
-  /** 1 where the won deal has no splits (read here in input order, so the date-ordered pass need not). */
-  readonly wonDealUnsplit: Uint8Array;
+  /** What crediting and paying read of every deal, by position in `data.deals`. */
+  readonly deals: DealColumns;
   /** Deals in a stage their pipeline does not have, with their positions, in input order. */
   readonly unknownStage: readonly { readonly deal: Deal; readonly position: number }[];
   /** Completed activities by (date, id); equal keys keep their input order. */
   readonly completedActivities: readonly Activity[];
+}
+
+/**
+ * The fields of the deals that crediting and paying read, as columns by input position.
+ * A big tenant's deal objects lie scattered over a heap of gigabytes, and a payee's deals
+ * are read in date order, not in the order they were allocated: every read of a deal, its
+ * amount and its amount's digits waited on memory, several times per deal and payee. The
+ * columns are filled in one pass in input order (the order the objects lie in), so each
+ * payee's pass reads compact arrays instead; the deal itself is read only for what the
+ * columns do not hold (splits, foreign currencies, filters, and provenance when asked).
+ */
+export interface DealColumns {
+  /** Close dates, one string object per distinct date (so equal dates compare without reading them). */
+  readonly closeDates: readonly IsoDate[];
+  readonly ids: readonly string[];
+  readonly owners: readonly UserId[];
+  /** 1 where the deal has no splits. */
+  readonly unsplit: Uint8Array;
+  /** Index into `currencies`. */
+  readonly currency: Uint16Array;
+  readonly currencies: readonly CurrencyCode[];
+  /** The amount in units of 10^-places (exact), or NaN where it is not a safe integer of them. */
+  readonly units: Float64Array;
+  /** The amount's decimal places (at most 255, which is more than any credit scale). */
+  readonly places: Uint8Array;
 }
 
 const built = new WeakMap<TenantIndex, DatedRecords>();
@@ -38,26 +64,52 @@ function buildDatedRecords(index: TenantIndex): DatedRecords {
   const deals = index.data.deals;
   const wonByDate = new Map<IsoDate, number[]>();
   const unknownStage: { deal: Deal; position: number }[] = [];
+  const dates = new Map<string, IsoDate>();
+  const currencyIndex = new Map<string, number>();
+  const columns = {
+    closeDates: [] as IsoDate[],
+    ids: [] as string[],
+    owners: [] as UserId[],
+    unsplit: new Uint8Array(deals.length),
+    currency: new Uint16Array(deals.length),
+    currencies: [] as CurrencyCode[],
+    units: new Float64Array(deals.length),
+    places: new Uint8Array(deals.length),
+  };
+  // One pass in input order reads everything the periods need of a deal.
   for (let position = 0; position < deals.length; position++) {
     const deal = deals[position]!;
+    let date = dates.get(deal.closeDate);
+    if (date === undefined) dates.set(deal.closeDate, (date = deal.closeDate));
+    columns.closeDates.push(date);
+    columns.ids.push(deal.id);
+    columns.owners.push(deal.ownerId);
     const outcome = outcomeOf(index, deal);
     if (outcome === undefined) unknownStage.push({ deal, position });
-    else if (outcome === 'won') pushTo(wonByDate, deal.closeDate, position);
+    else if (outcome === 'won') pushTo(wonByDate, date, position);
+    else continue;
+    if (deal.splits.length === 0) columns.unsplit[position] = 1;
+    let currency = currencyIndex.get(deal.currency);
+    if (currency === undefined) {
+      currency = columns.currencies.push(deal.currency) - 1;
+      currencyIndex.set(deal.currency, currency);
+    }
+    columns.currency[position] = currency;
+    const places = Math.min(deal.amount.decimalPlaces(), 255);
+    columns.places[position] = places;
+    columns.units[position] = toScaled(deal.amount, places);
   }
-  const wonDealPositions = sortedByDateThenId(wonByDate, (position) => deals[position]!.id, idsAscending(deals));
+  const wonDealPositions = sortedByDateThenId(wonByDate, (position) => columns.ids[position]!, idsAscending(columns.ids));
   const activities = index.data.activities;
   const completedByDate = new Map<IsoDate, number[]>();
   for (let position = 0; position < activities.length; position++) {
     const activity = activities[position]!;
     if (activity.status === 'completed') pushTo(completedByDate, activity.occurredAt, position);
   }
-  const activityPositions = sortedByDateThenId(completedByDate, (position) => activities[position]!.id, idsAscending(activities));
-  const unsplit = new Uint8Array(deals.length);
-  for (let position = 0; position < deals.length; position++) if (deals[position]!.splits.length === 0) unsplit[position] = 1;
+  const activityPositions = sortedByDateThenId(completedByDate, (position) => activities[position]!.id, idsAscending(activities.map((a) => a.id)));
   return {
-    wonDeals: wonDealPositions.map((position) => deals[position]!),
     wonDealPositions,
-    wonDealUnsplit: Uint8Array.from(wonDealPositions, (position) => unsplit[position]!),
+    deals: columns,
     unknownStage,
     completedActivities: activityPositions.map((position) => activities[position]!),
   };
@@ -90,8 +142,8 @@ function sortedByDateThenId(byDate: Map<IsoDate, number[]>, idOf: (position: num
 }
 
 /** Whether ids never decrease along the list (read front to back, which is fast). */
-function idsAscending(records: readonly { readonly id: string }[]): boolean {
-  for (let i = 1; i < records.length; i++) if (records[i - 1]!.id > records[i]!.id) return false;
+function idsAscending(ids: readonly string[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i - 1]! > ids[i]!) return false;
   return true;
 }
 

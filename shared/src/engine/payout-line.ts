@@ -32,6 +32,14 @@ export interface LineSource {
  */
 export type Amount = Decimal | number;
 
+/**
+ * A credit that is the whole amount of the line's deal (in its own currency, the plan's),
+ * read from the deal only when provenance or a replay asks: the paying loop then never
+ * visits the deal (see DealColumns).
+ */
+export const WHOLE_DEAL_AMOUNT: unique symbol = Symbol('the whole amount of the line\'s deal');
+export type CreditValue = Decimal | typeof WHOLE_DEAL_AMOUNT;
+
 /** What provenance states about attainment and the tier slices a line was paid in. */
 export interface TierFacts {
   readonly attainmentBefore: MaybeDeferred<Decimal | undefined>;
@@ -72,8 +80,8 @@ export interface LineDraft {
   readonly text: Text;
   readonly facts: TierFacts | FactsSource;
   /** The quota credit of the event paid (what a FactsSource replays); undefined for other lines. */
-  readonly quotaCredit: Decimal | undefined;
-  readonly creditedValue: Decimal | undefined;
+  readonly quotaCredit: CreditValue | undefined;
+  readonly creditedValue: CreditValue | undefined;
 }
 
 /** A deal as provenance names it. */
@@ -124,11 +132,11 @@ export class PlanPayoutLine implements PayoutLine {
   readonly #detail: Activity | readonly UserId[] | undefined;
   readonly #credit: Provenance['credit'];
   readonly #creditFx: FxUse | undefined;
-  readonly #creditedValue: Decimal | undefined;
+  readonly #creditedValue: CreditValue | undefined;
   #calculated: Amount;
   /** Attainment and slices, or what works them out when provenance is read. */
   #facts: TierFacts | FactsSource | undefined;
-  #quotaCredit: Decimal | undefined;
+  #quotaCredit: CreditValue | undefined;
   #flags: number;
   #payFx: FxUse | undefined;
   #provenance: (Provenance & { capped: boolean; payFx: FxUse | undefined }) | undefined;
@@ -237,7 +245,11 @@ export class PlanPayoutLine implements PayoutLine {
 
   /** The quota and payout credit of the event the line pays, for a FactsSource to replay. */
   get tierInputs(): readonly [quotaCredit: Decimal | undefined, payoutCredit: Decimal | undefined] {
-    return [this.#quotaCredit, this.#creditedValue];
+    return [this.#valueOf(this.#quotaCredit), this.#valueOf(this.#creditedValue)];
+  }
+
+  #valueOf(value: CreditValue | undefined): Decimal | undefined {
+    return value === WHOLE_DEAL_AMOUNT ? this.#deal!.amount : value;
   }
 
   /** Called by the line's FactsSource when it has replayed the line's event. */
@@ -327,7 +339,7 @@ export class PlanPayoutLine implements PayoutLine {
       activityId: line.#detail === undefined || Array.isArray(line.#detail) ? undefined : (line.#detail as Activity).id,
       credit: line.#credit,
       creditFx: line.#creditFx,
-      creditedValue: line.#creditedValue,
+      creditedValue: line.#valueOf(line.#creditedValue),
       quota: quotaInfo,
       attainmentBefore: resolve(facts.attainmentBefore),
       attainmentAfter: resolve(facts.attainmentAfter),

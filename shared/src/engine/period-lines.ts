@@ -1,5 +1,6 @@
 import { HUNDRED, ONE, ZERO, compact, compare, type Decimal } from '../money/decimal.js';
 import { displayMoney } from '../money/money.js';
+import { timesScaled } from '../money/scaled.js';
 import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
 import type { UserId } from '../domain/ids.js';
@@ -7,14 +8,13 @@ import { measureKey, type Measure } from '../domain/quotas.js';
 import type { Component, CreditKind, Plan, PlanAssignment } from '../plan/plan.js';
 import type { IsoDate } from '../time/iso-date.js';
 import { contains, type Period } from '../time/period.js';
-import { componentPayer, type RawLine } from './component-lines.js';
+import { componentPayer, type CreditEvent, type RawLine } from './component-lines.js';
 import { RunningCap } from './running-cap.js';
-import { datedRecords, rangeIn } from './dated-records.js';
+import { datedRecords, rangeIn, type DealColumns } from './dated-records.js';
 import { LazyWords } from './explain.js';
 import { activityCredits, dealCredits, type DealCredit } from './credits.js';
 import { effectiveQuota, findQuota, type QuotaLookup } from './quota-target.js';
 import type { AttainmentSummary, EngineException, FxUse, Provenance } from './statement.js';
-import type { Hierarchy } from './hierarchy.js';
 import type { TenantIndex } from './tenant-index.js';
 import { attainmentPercent } from './tiers.js';
 
@@ -183,10 +183,12 @@ class CreditProvenance {
   }
 }
 
-type CreditedItem = Deal | Activity | DealCredit | DealCredit[];
+/** A won deal by its position in the data (see DealColumns), an activity, or credits. */
+type CreditedItem = number | Activity | DealCredit | DealCredit[];
 
 /**
- * A payee's credited records of the period, flat: each record (a deal or an activity),
+ * A payee's credited records of the period, flat: each record (a won deal's position
+ * in the data, or an activity),
  * then its credit, or all its credits when the payee is credited on it more than once (a
  * manager over two split reps): the pairs at `items[from..to)`. Every payee's pairs lie
  * in one list shared by the period, laid out by payee: a big tenant's quarter has a
@@ -201,19 +203,14 @@ interface CreditedRecords {
 
 const NO_RECORDS: CreditedRecords = { items: [], from: 0, to: 0 };
 
-function isActivity(record: Deal | Activity): record is Activity {
-  return 'occurredAt' in record;
-}
-
-function recordDate(record: Deal | Activity): IsoDate {
-  return isActivity(record) ? record.occurredAt : record.closeDate;
-}
-
 /** The records (with their credits) dated while the assignment holds. */
-function coveredBy(assignment: PlanAssignment, records: CreditedRecords): CreditedRecords {
+function coveredBy(assignment: PlanAssignment, records: CreditedRecords, columns: DealColumns): CreditedRecords {
   const { items, to } = records;
   const out: CreditedItem[] = [];
-  for (let i = records.from; i < to; i += 2) if (assignmentCovers(assignment, recordDate(items[i] as Deal | Activity))) out.push(items[i]!, items[i + 1]!);
+  for (let i = records.from; i < to; i += 2) {
+    const record = items[i] as number | Activity;
+    if (assignmentCovers(assignment, typeof record === 'number' ? columns.closeDates[record]! : record.occurredAt)) out.push(items[i]!, items[i + 1]!);
+  }
   return { items: out, from: 0, to: out.length };
 }
 
@@ -230,14 +227,14 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
   const payees = [...assigned];
   const slotOf = new Map<UserId, number>();
   for (let s = 0; s < payees.length; s++) slotOf.set(payees[s]!, s);
-  const periodRecords: (Deal | Activity)[] = [];
+  const periodRecords: (number | Activity)[] = [];
   /** Per record, the payee slot of each of its credits (-2 for a payee not assigned), then -1. */
   let slots = new Int32Array(1024);
   let slotsEnd = 0;
   const recordCredits: DealCredit[][] = [];
   const pairs = new Int32Array(payees.length);
   const lastRecord = new Int32Array(payees.length).fill(-1);
-  const add = (credits: DealCredit[], record: Deal | Activity): void => {
+  const add = (credits: DealCredit[], record: number | Activity): void => {
     const k = periodRecords.length;
     periodRecords.push(record);
     recordCredits.push(credits);
@@ -262,19 +259,20 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
     if (!contains(period, deal.closeDate) || deal.closeDate > asOf) continue;
     problems.push({ position, exception: { code: 'unknown_stage', recordId: deal.id, message: `Deal ${deal.id} is in stage "${deal.stageId}", which pipeline "${deal.pipelineId}" does not have`, fix: 'sync the pipeline definitions again, or correct the deal\'s stage' } });
   }
-  const deals = dated.wonDeals;
+  const columns = dated.deals;
+  const positions = dated.wonDealPositions;
   const activities = dated.completedActivities;
-  const unsplit = new UnsplitCredits(index.hierarchy, rollupLevels);
-  let [d, dealsEnd] = rangeIn(deals, (deal) => deal.closeDate, period, asOf);
+  const unsplit = new UnsplitCredits(index, rollupLevels, columns);
+  let [d, dealsEnd] = rangeIn(positions, (position) => columns.closeDates[position]!, period, asOf);
   let [a, activitiesEnd] = rangeIn(activities, (activity) => activity.occurredAt, period, asOf);
   // Deals and activities merge in (date, id) order, a deal first on a tie: each payee's list comes out sorted.
   while (d < dealsEnd || a < activitiesEnd) {
-    const deal = d < dealsEnd ? deals[d]! : undefined;
     const activity = a < activitiesEnd ? activities[a]! : undefined;
-    if (deal && (!activity || !activityFirst(activity, deal))) {
-      const credits = dated.wonDealUnsplit[d] === 1 ? unsplit.of(deal) : dealCredits(deal, index.hierarchy, rollupLevels);
-      if (Array.isArray(credits)) add(credits, deal);
-      else problems.push({ position: dated.wonDealPositions[d]!, exception: credits });
+    const position = d < dealsEnd ? positions[d]! : -1;
+    if (position >= 0 && (!activity || !activityFirst(activity, columns.closeDates[position]!, columns.ids[position]!))) {
+      const credits = columns.unsplit[position] === 1 ? unsplit.of(position) : dealCredits(index.data.deals[position]!, index.hierarchy, rollupLevels);
+      if (Array.isArray(credits)) add(credits, position);
+      else problems.push({ position, exception: credits });
       d++;
     } else {
       add(activityCredits(activity!, index.hierarchy, rollupLevels), activity!);
@@ -330,20 +328,24 @@ class UnsplitCredits {
   private readonly byOwner = new Map<UserId, { readonly credits: DealCredit[]; readonly from: IsoDate | undefined; readonly to: IsoDate | undefined }>();
 
   constructor(
-    private readonly hierarchy: Hierarchy,
+    private readonly index: TenantIndex,
     private readonly rollupLevels: number,
+    private readonly columns: DealColumns,
   ) {}
 
-  of(deal: Deal): DealCredit[] {
-    const date = deal.closeDate;
-    const known = this.byOwner.get(deal.ownerId);
+  /** The credits of the deal at `position` in the data. */
+  of(position: number): DealCredit[] {
+    const date = this.columns.closeDates[position]!;
+    const owner = this.columns.owners[position]!;
+    const known = this.byOwner.get(owner);
     if (known && (known.from === undefined || date >= known.from) && (known.to === undefined || date < known.to)) return known.credits;
-    const credits = dealCredits(deal, this.hierarchy, this.rollupLevels) as DealCredit[];
+    const { hierarchy } = this.index;
+    const credits = dealCredits(this.index.data.deals[position]!, hierarchy, this.rollupLevels) as DealCredit[];
     // The people whose manager was looked up: the owner and each manager found, except the last when the chain is full.
-    const asked = [deal.ownerId];
+    const asked = [owner];
     for (let i = 1; i < credits.length && asked.length < this.rollupLevels; i++) asked.push(credits[i]!.payeeId);
-    const { from, to } = this.hierarchy.unchangedAround(asked, date);
-    this.byOwner.set(deal.ownerId, { credits, from, to });
+    const { from, to } = hierarchy.unchangedAround(asked, date);
+    this.byOwner.set(owner, { credits, from, to });
     return credits;
   }
 }
@@ -360,21 +362,17 @@ export type Arithmetic = 'scaled' | 'decimal';
 /** Credit values beyond this many decimals (long FX rates times split shares) are paid in decimals. */
 const MAX_CREDIT_SCALE = 12;
 
-/**
- * The decimals the payee's credit values under `plan` need: each record's value in the
- * plan currency plus the decimals of the payee's share of it. Reading every record's amount
- * back to back before paying also lets the processor fetch them together (they lie
- * scattered over a heap of gigabytes), so the paying loop finds them in cache.
- */
-function creditScaleOf(records: CreditedRecords, plan: Plan, paysOnDeals: boolean, valueOf: (deal: Deal, plan: Plan) => { value: Decimal } | undefined): number {
+/** The decimals the payee's credit values under `plan` need: each record's value in the plan currency plus the decimals of the payee's share of it. */
+function creditScaleOf(records: CreditedRecords, plan: Plan, paysOnDeals: boolean, deals: readonly Deal[], columns: DealColumns, valueOf: (deal: Deal, plan: Plan) => { value: Decimal } | undefined): number {
   const { items, to } = records;
+  const planCurrency = columns.currencies.indexOf(plan.currency);
   let scale = 0;
   for (let i = records.from; i < to; i += 2) {
-    const record = items[i] as Deal | Activity;
+    const record = items[i] as number | Activity;
     let places = 0;
-    if (!isActivity(record) && paysOnDeals) {
-      const value = record.currency === plan.currency ? record.amount : valueOf(record, plan)?.value;
-      if (value) places = value.decimalPlaces();
+    if (typeof record === 'number' && paysOnDeals) {
+      if (columns.currency[record] === planCurrency) places = columns.places[record]!;
+      else places = valueOf(deals[record]!, plan)?.value.decimalPlaces() ?? 0;
     }
     const credits = items[i + 1] as DealCredit | DealCredit[];
     if (Array.isArray(credits)) {
@@ -400,6 +398,8 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
   for (const plan of active) for (const c of plan.components) if (c.credit.quota.includes('rollup') || c.credit.payout.includes('rollup')) rollupLevels = Math.max(rollupLevels, c.credit.rollupLevels);
 
   const records = creditedRecords(index, period, asOf, assigned, rollupLevels, exceptions);
+  const columns = datedRecords(index).deals;
+  const deals = index.data.deals;
 
   const quotaLookup: QuotaLookup = { ...index.quotas, fx: index.fx, asOf };
   const byPayee = new Map<UserId, { plans: Plan[]; lines: PlanLine[]; attainment: AttainmentSummary[] }>();
@@ -425,13 +425,14 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
   for (const plan of active) {
     const facts = plan.components.map(componentFacts);
     const paysOnDeals = facts.some((f) => !f.paysOnActivities);
+    const planCurrency = columns.currencies.indexOf(plan.currency);
     for (const assignment of plan.payees) {
       if (!assigned.has(assignment.userId)) continue;
       if (assignment.from >= period.end || (assignment.to !== undefined && assignment.to <= period.start)) continue;
       const user = index.users.get(assignment.userId);
       const all = records.get(assignment.userId) ?? NO_RECORDS;
-      const mine = coversPeriod(assignment, period) ? all : coveredBy(assignment, all);
-      const creditScale = arithmetic === 'scaled' ? creditScaleOf(mine, plan, paysOnDeals, convertedValue) : undefined;
+      const mine = coversPeriod(assignment, period) ? all : coveredBy(assignment, all, columns);
+      const creditScale = arithmetic === 'scaled' ? creditScaleOf(mine, plan, paysOnDeals, deals, columns, convertedValue) : undefined;
       const planLines: PlanLine[] = [];
       const summaries: AttainmentSummary[] = [];
       for (let componentIndex = 0; componentIndex < facts.length; componentIndex++) {
@@ -443,10 +444,21 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
         const quota = quotaRecord && effectiveQuota(quotaLookup, quotaRecord, plan, assignment, user, period, index.data.calendar);
         const missingQuota = fact.needsQuota && (!quota || quota.effectiveTarget.isZero());
         const payer = missingQuota ? undefined : componentPayer(plan, componentIndex, quota, creditScale);
+        // Deals credited whole in the plan currency are paid from the columns (see DealColumns).
+        const wholeDeals = creditScale !== undefined && fact.matchesAll && component.measure.kind === 'revenue' && component.quotaMeasure.kind === 'revenue' && payer?.acceptWholeDeal !== undefined;
         const { items, to } = mine;
         for (let i = mine.from; i < to; i += 2) {
-          const record = items[i] as Deal | Activity;
-          const deal = isActivity(record) ? undefined : record;
+          const record = items[i] as number | Activity;
+          const credits = items[i + 1] as DealCredit | DealCredit[];
+          if (typeof record === 'number' && wholeDeals && columns.currency[record] === planCurrency && !Array.isArray(credits) && credits.share === ONE) {
+            const credit = wholeCredit(columns, record, creditScale!);
+            if (credit === 0) continue; // a zero amount: nothing to credit or pay, as below
+            if (!Number.isNaN(credit) && counts(fact.quotaKinds, credits, fact.rollupLevels) && counts(fact.payoutKinds, credits, fact.rollupLevels)) {
+              payer!.acceptWholeDeal!(new WholeDealEvent(columns.ids[record]!, columns.closeDates[record]!, deals[record]!, creditInfo.of(credits.kind, ONE, credits.via), credits.via === undefined ? NO_VIAS : [credits.via]), credit);
+              continue;
+            }
+          }
+          const deal = typeof record === 'number' ? deals[record]! : undefined;
           const activity = deal ? undefined : (record as Activity);
           let value = ZERO;
           let fx: FxUse | undefined;
@@ -462,14 +474,13 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
             if (!payer || !matchesFilter(fact, deal, value)) continue;
           } else if (!fact.paysOnActivities || !payer) continue;
           tally.start(fact, deal, activity, value);
-          const credits = items[i + 1] as DealCredit | DealCredit[];
           if (Array.isArray(credits)) for (const credit of credits) tally.add(credit);
           else tally.add(credits);
           if (tally.quotaValue.isZero() && tally.payoutValue.isZero()) continue;
           const { via, vias } = tally;
           payer.accept({
-            recordId: deal?.id ?? activity!.id,
-            date: deal?.closeDate ?? activity!.occurredAt,
+            recordId: deal ? columns.ids[record as number]! : activity!.id,
+            date: deal ? columns.closeDates[record as number]! : activity!.occurredAt,
             deal,
             activity,
             quotaValue: tally.quotaValue,
@@ -516,9 +527,44 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
   return { byPayee: result, exceptions: dedupeExceptions(exceptions) };
 }
 
-function activityFirst(activity: Activity, deal: Deal): boolean {
-  if (activity.occurredAt !== deal.closeDate) return activity.occurredAt < deal.closeDate;
-  return (activity.id as string) < deal.id;
+/** The amount of the deal at `position` in scaled units at `scale`, from the columns; NaN when that is not a safe integer. */
+function wholeCredit(columns: DealColumns, position: number, scale: number): number {
+  const shift = scale - columns.places[position]!;
+  return shift < 0 ? NaN : timesScaled(columns.units[position]!, POW10[shift]!);
+}
+
+/** 10^k for every shift between credit scales (at most MAX_CREDIT_SCALE). */
+const POW10: readonly number[] = Array.from({ length: MAX_CREDIT_SCALE + 1 }, (_, k) => 10 ** k);
+
+/**
+ * A deal credited whole to the payee, in the plan currency: its decimal values (the deal's
+ * amount) are read only if the component goes on in decimals.
+ */
+class WholeDealEvent implements CreditEvent {
+  readonly activity = undefined;
+  readonly creditFx = undefined;
+  readonly payoutShare = ONE;
+
+  constructor(
+    readonly recordId: string,
+    readonly date: IsoDate,
+    readonly deal: Deal,
+    readonly credit: CreditInfo,
+    readonly vias: readonly UserId[],
+  ) {}
+
+  get quotaValue(): Decimal {
+    return this.deal.amount;
+  }
+
+  get payoutValue(): Decimal {
+    return this.deal.amount;
+  }
+}
+
+function activityFirst(activity: Activity, dealDate: IsoDate, dealId: string): boolean {
+  if (activity.occurredAt !== dealDate) return activity.occurredAt < dealDate;
+  return (activity.id as string) < dealId;
 }
 
 export function compareLines(a: RawLine, b: RawLine): number {
