@@ -60,6 +60,32 @@ describe('tier modes crossing bounds within one deal', () => {
     expect(s.lines[4]!.explanation).toContain('USD 70,000.00 credited earlier this period is re-rated from 5 % to 8 %');
   });
 
+  it('lines of one day are ordered by kind, then by record id as text, whatever order the deals arrived in', () => {
+    // Three deals close on Aug 10, arriving as d9, d10, d1; they are paid in id order d1, d10, d9
+    // (as text: "d10" < "d9"), against the same 100,000 quota and retroactive table:
+    //   d1 45,000 → 45 %: 45,000 × 2 % = 900
+    //   d10 30,000 → 75 %: 30,000 × 5 % = 1,500, true-up (5 % − 2 %) × 45,000 = 1,350
+    //   d9 40,000 → 115 %: 40,000 × 8 % = 3,200, true-up (8 % − 5 %) × 75,000 = 2,250
+    // A statement lists a day's commissions before its true-ups, each in id order.
+    const sameDay = (order: string[]) => {
+      const deals = { d1: won('d1', 'ana', '45000', '2026-08-10'), d9: won('d9', 'ana', '40000', '2026-08-10'), d10: won('d10', 'ana', '30000', '2026-08-10') };
+      return dataset({ users: [{ id: 'ana', name: 'Ana' }], deals: order.map((id) => deals[id as keyof typeof deals]), quotas: [{ id: 'q-ana', userId: 'ana', period: '2026-Q3', target: '100000' }] });
+    };
+    const expected = [
+      ['commission', 'd1', '900.00'],
+      ['commission', 'd10', '1500.00'],
+      ['commission', 'd9', '3200.00'],
+      ['true-up', 'd10', '1350.00'],
+      ['true-up', 'd9', '2250.00'],
+    ];
+    for (const order of [['d9', 'd10', 'd1'], ['d1', 'd9', 'd10']]) {
+      const s = statementOf(run([ae({ mode: 'retroactive' })], sameDay(order), '2026-Q3'), 'ana');
+      expect(amounts(s)).toEqual(expected);
+      // All 115,000 at the 8 % reached.
+      expect(s.total.toFixed(2)).toBe('9200.00');
+    }
+  });
+
   it('hybrid: retroactive up to 100 %, marginal above it', () => {
     const s = statementOf(run([ae({ mode: 'hybrid', marginalFrom: '100' })], data, '2026-Q3'), 'ana');
     // d1: 40,000 × 2 % = 800

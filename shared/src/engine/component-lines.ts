@@ -560,15 +560,15 @@ class GateAndCap {
   private pushScaled(draft: LineDraft, amount: number): PlanPayoutLine {
     if (!this.paysScaled) return this.push(draft, fromScaled(amount, this.ctx.amountScale), false);
     this.checkCurrency();
-    if (!this.scaledCap) return this.keep(new PlanPayoutLine(this.ctx, draft, amount, amount, false, false));
+    if (!this.scaledCap) return this.keep(new PlanPayoutLine(this.ctx, draft, this.lines.length, amount, amount, false, false));
     const payable = this.scaledCap.take(amount);
     if (Number.isNaN(payable)) {
       // The running total no longer fits: this line and the rest are capped in decimals.
       this.payInDecimals();
       return this.push(draft, fromScaled(amount, this.ctx.amountScale), false);
     }
-    if (payable === amount) return this.keep(new PlanPayoutLine(this.ctx, draft, amount, amount, false, false));
-    return this.keep(this.cappedNote(new PlanPayoutLine(this.ctx, draft, amount, payable, true, false), () => fromScaled(payable, this.ctx.amountScale)));
+    if (payable === amount) return this.keep(new PlanPayoutLine(this.ctx, draft, this.lines.length, amount, amount, false, false));
+    return this.keep(this.cappedNote(new PlanPayoutLine(this.ctx, draft, this.lines.length, amount, payable, true, false), () => fromScaled(payable, this.ctx.amountScale)));
   }
 
   private push(draft: LineDraft, amount: Decimal, isWithheld: boolean): PlanPayoutLine {
@@ -577,7 +577,7 @@ class GateAndCap {
     const payable = this.cap ? this.cap.take(added) : added;
     // Only a cap changes what a line pays; an equal value is kept as the line's own amount object (one Decimal fewer per line).
     const wasCapped = this.cap !== undefined && !isWithheld && payable !== amount && compare(payable, amount) !== 0;
-    const line = new PlanPayoutLine(this.ctx, draft, added, wasCapped ? payable : added, wasCapped, isWithheld);
+    const line = new PlanPayoutLine(this.ctx, draft, this.lines.length, added, wasCapped ? payable : added, wasCapped, isWithheld);
     if (isWithheld) line.addNote(this.ctx.withheldNote());
     else if (wasCapped) this.cappedNote(line, () => payable);
     return this.keep(line);

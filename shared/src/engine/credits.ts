@@ -22,12 +22,14 @@ export interface DealCredit {
 }
 
 export function dealCredits(deal: Deal, hierarchy: Hierarchy, rollupLevels: number): DealCredit[] | EngineException {
+  const direct = directCredits(deal);
+  return 'code' in direct ? direct : withRollups(direct, deal.closeDate, hierarchy, rollupLevels);
+}
+
+/** The credits of the deal's owner or splits, without roll-ups: they do not depend on the date or the hierarchy. */
+export function directCredits(deal: Deal): readonly DealCredit[] | EngineException {
   // Most deals have no splits: the owner has all the revenue credit.
-  if (deal.splits.length === 0) {
-    const credits: DealCredit[] = [{ payeeId: deal.ownerId, kind: 'revenue', share: ONE, via: undefined, level: 0 }];
-    if (rollupLevels > 0) addRollups(credits, credits[0]!, deal.closeDate, hierarchy, rollupLevels);
-    return credits;
-  }
+  if (deal.splits.length === 0) return [{ payeeId: deal.ownerId, kind: 'revenue', share: ONE, via: undefined, level: 0 }];
   const revenueSplits = deal.splits.filter((s) => s.type === 'revenue');
   const direct: DealCredit[] = [];
   if (revenueSplits.length === 0) {
@@ -47,9 +49,14 @@ export function dealCredits(deal: Deal, hierarchy: Hierarchy, rollupLevels: numb
   for (const s of deal.splits) {
     if (s.type === 'overlay') direct.push({ payeeId: s.userId, kind: 'overlay', share: s.percent.dividedBy(HUNDRED), via: undefined, level: 0 });
   }
+  return direct;
+}
+
+/** The direct credits (kept as they are) and each revenue credit passed up the hierarchy as it stood on `date`. */
+export function withRollups(direct: readonly DealCredit[], date: IsoDate, hierarchy: Hierarchy, rollupLevels: number): DealCredit[] {
   const credits = [...direct];
   if (rollupLevels > 0) {
-    for (const c of direct) if (c.kind === 'revenue') addRollups(credits, c, deal.closeDate, hierarchy, rollupLevels);
+    for (const c of direct) if (c.kind === 'revenue') addRollups(credits, c, date, hierarchy, rollupLevels);
   }
   return credits;
 }

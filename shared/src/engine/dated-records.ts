@@ -5,6 +5,8 @@ import type { CurrencyCode } from '../money/currency.js';
 import { toScaled } from '../money/scaled.js';
 import type { IsoDate } from '../time/iso-date.js';
 import type { Period } from '../time/period.js';
+import { directCredits, type DealCredit } from './credits.js';
+import type { EngineException } from './statement.js';
 import { outcomeOf, type TenantIndex } from './tenant-index.js';
 
 /**
@@ -17,6 +19,8 @@ export interface DatedRecords {
   readonly wonDealPositions: readonly number[];
   /** What crediting and paying read of every deal, by position in `data.deals`. */
   readonly deals: DealColumns;
+  /** The direct credits of each won deal with splits (or why it credits nobody), by position. */
+  readonly splitCredits: ReadonlyMap<number, readonly DealCredit[] | EngineException>;
   /** Deals in a stage their pipeline does not have, with their positions, in input order. */
   readonly unknownStage: readonly { readonly deal: Deal; readonly position: number }[];
   /** Completed activities by (date, id); equal keys keep their input order. */
@@ -36,7 +40,9 @@ export interface DealColumns {
   /** Close dates, one string object per distinct date (so equal dates compare without reading them). */
   readonly closeDates: readonly IsoDate[];
   readonly ids: readonly string[];
-  readonly owners: readonly UserId[];
+  /** Index into `ownerIds`. */
+  readonly owner: Int32Array;
+  readonly ownerIds: readonly UserId[];
   /** 1 where the deal has no splits. */
   readonly unsplit: Uint8Array;
   /** Index into `currencies`. */
@@ -66,10 +72,13 @@ function buildDatedRecords(index: TenantIndex): DatedRecords {
   const unknownStage: { deal: Deal; position: number }[] = [];
   const dates = new Map<string, IsoDate>();
   const currencyIndex = new Map<string, number>();
+  const ownerIndex = new Map<string, number>();
+  const splitCredits = new Map<number, readonly DealCredit[] | EngineException>();
   const columns = {
     closeDates: [] as IsoDate[],
     ids: [] as string[],
-    owners: [] as UserId[],
+    owner: new Int32Array(deals.length),
+    ownerIds: [] as UserId[],
     unsplit: new Uint8Array(deals.length),
     currency: new Uint16Array(deals.length),
     currencies: [] as CurrencyCode[],
@@ -83,12 +92,18 @@ function buildDatedRecords(index: TenantIndex): DatedRecords {
     if (date === undefined) dates.set(deal.closeDate, (date = deal.closeDate));
     columns.closeDates.push(date);
     columns.ids.push(deal.id);
-    columns.owners.push(deal.ownerId);
+    let owner = ownerIndex.get(deal.ownerId);
+    if (owner === undefined) {
+      owner = columns.ownerIds.push(deal.ownerId) - 1;
+      ownerIndex.set(deal.ownerId, owner);
+    }
+    columns.owner[position] = owner;
     const outcome = outcomeOf(index, deal);
     if (outcome === undefined) unknownStage.push({ deal, position });
     else if (outcome === 'won') pushTo(wonByDate, date, position);
     else continue;
     if (deal.splits.length === 0) columns.unsplit[position] = 1;
+    else if (outcome === 'won') splitCredits.set(position, directCredits(deal));
     let currency = currencyIndex.get(deal.currency);
     if (currency === undefined) {
       currency = columns.currencies.push(deal.currency) - 1;
@@ -110,6 +125,7 @@ function buildDatedRecords(index: TenantIndex): DatedRecords {
   return {
     wonDealPositions,
     deals: columns,
+    splitCredits,
     unknownStage,
     completedActivities: activityPositions.map((position) => activities[position]!),
   };

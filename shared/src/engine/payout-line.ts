@@ -124,6 +124,8 @@ export class PlanPayoutLine implements PayoutLine {
   /** The scale of amount, exact and uncapped when they are scaled integers: the source's, plus a pay rate's decimals once converted. */
   #scale: number;
   readonly #keyRest: string;
+  /** Its place among its component's lines, in the order the component made them. */
+  readonly #order: number;
   /** The sentence and its notes until first read, then the text. */
   #text: Text;
   // What the provenance is built from (kept as fields: a big run keeps a million lines).
@@ -141,7 +143,7 @@ export class PlanPayoutLine implements PayoutLine {
   #payFx: FxUse | undefined;
   #provenance: (Provenance & { capped: boolean; payFx: FxUse | undefined }) | undefined;
 
-  constructor(source: LineSource, draft: LineDraft, uncapped: Amount, payable: Amount, capped: boolean, withheld: boolean) {
+  constructor(source: LineSource, draft: LineDraft, order: number, uncapped: Amount, payable: Amount, capped: boolean, withheld: boolean) {
     // Every line gets the same fields in the same order: one hidden class for a million lines.
     this.kind = draft.kind;
     const event = draft.event;
@@ -152,6 +154,7 @@ export class PlanPayoutLine implements PayoutLine {
     this.#uncapped = uncapped;
     this.#scale = source.amountScale;
     this.#keyRest = draft.keyRest;
+    this.#order = order;
     this.#text = draft.text;
     this.#deal = event.deal;
     // A single report a roll-up came through is named by the credit; the line keeps two or more.
@@ -186,6 +189,11 @@ export class PlanPayoutLine implements PayoutLine {
   /** The key after "plan|component|kind|": the record id (or a bonus's threshold). */
   get keyRest(): string {
     return this.#keyRest;
+  }
+
+  /** Its place among its component's lines, in the order the component made them. */
+  get order(): number {
+    return this.#order;
   }
 
   /** In the plan currency, after the component's gate and cap and the plan cap. */

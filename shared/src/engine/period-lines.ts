@@ -12,7 +12,7 @@ import { componentPayer, type CreditEvent, type RawLine } from './component-line
 import { RunningCap } from './running-cap.js';
 import { datedRecords, rangeIn, type DealColumns } from './dated-records.js';
 import { LazyWords } from './explain.js';
-import { activityCredits, dealCredits, type DealCredit } from './credits.js';
+import { activityCredits, dealCredits, withRollups, type DealCredit } from './credits.js';
 import { effectiveQuota, findQuota, type QuotaLookup } from './quota-target.js';
 import type { AttainmentSummary, EngineException, FxUse, Provenance } from './statement.js';
 import type { TenantIndex } from './tenant-index.js';
@@ -234,7 +234,9 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
   const recordCredits: DealCredit[][] = [];
   const pairs = new Int32Array(payees.length);
   const lastRecord = new Int32Array(payees.length).fill(-1);
-  const add = (credits: DealCredit[], record: number | Activity): void => {
+  const slotsOf = (credits: readonly DealCredit[]): Int32Array => Int32Array.from(credits, (c) => slotOf.get(c.payeeId) ?? -2);
+  /** `creditSlots`: each credit's payee slot, when the caller knows them (the credits of unsplit deals are shared, and so are their slots). */
+  const add = (credits: DealCredit[], record: number | Activity, creditSlots: Int32Array): void => {
     const k = periodRecords.length;
     periodRecords.push(record);
     recordCredits.push(credits);
@@ -243,8 +245,8 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
       grown.set(slots);
       slots = grown;
     }
-    for (const c of credits) {
-      const slot = slotOf.get(c.payeeId) ?? -2;
+    for (let c = 0; c < creditSlots.length; c++) {
+      const slot = creditSlots[c]!;
       slots[slotsEnd++] = slot;
       // A payee credited twice on one record (two reports' roll-ups) has one pair for it.
       if (slot < 0 || lastRecord[slot] === k) continue;
@@ -262,7 +264,7 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
   const columns = dated.deals;
   const positions = dated.wonDealPositions;
   const activities = dated.completedActivities;
-  const unsplit = new UnsplitCredits(index, rollupLevels, columns);
+  const unsplit = new UnsplitCredits(index, rollupLevels, columns, slotsOf);
   let [d, dealsEnd] = rangeIn(positions, (position) => columns.closeDates[position]!, period, asOf);
   let [a, activitiesEnd] = rangeIn(activities, (activity) => activity.occurredAt, period, asOf);
   // Deals and activities merge in (date, id) order, a deal first on a tie: each payee's list comes out sorted.
@@ -270,12 +272,21 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
     const activity = a < activitiesEnd ? activities[a]! : undefined;
     const position = d < dealsEnd ? positions[d]! : -1;
     if (position >= 0 && (!activity || !activityFirst(activity, columns.closeDates[position]!, columns.ids[position]!))) {
-      const credits = columns.unsplit[position] === 1 ? unsplit.of(position) : dealCredits(index.data.deals[position]!, index.hierarchy, rollupLevels);
-      if (Array.isArray(credits)) add(credits, position);
-      else problems.push({ position, exception: credits });
+      if (columns.unsplit[position] === 1) {
+        const shared = unsplit.of(position);
+        add(shared.credits, position, shared.slots);
+      } else {
+        const direct = dated.splitCredits.get(position)!;
+        if ('code' in direct) problems.push({ position, exception: direct });
+        else {
+          const credits = withRollups(direct, columns.closeDates[position]!, index.hierarchy, rollupLevels);
+          add(credits, position, slotsOf(credits));
+        }
+      }
       d++;
     } else {
-      add(activityCredits(activity!, index.hierarchy, rollupLevels), activity!);
+      const credits = activityCredits(activity!, index.hierarchy, rollupLevels);
+      add(credits, activity!, slotsOf(credits));
       a++;
     }
   }
@@ -325,28 +336,33 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
  * asking the hierarchy again).
  */
 class UnsplitCredits {
-  private readonly byOwner = new Map<UserId, { readonly credits: DealCredit[]; readonly from: IsoDate | undefined; readonly to: IsoDate | undefined }>();
+  /** By owner index (DealColumns.owner): the credits while the owner's chain holds, and their payees' slots. */
+  private readonly byOwner: ({ readonly credits: DealCredit[]; readonly slots: Int32Array; readonly from: IsoDate | undefined; readonly to: IsoDate | undefined } | undefined)[];
 
   constructor(
     private readonly index: TenantIndex,
     private readonly rollupLevels: number,
     private readonly columns: DealColumns,
-  ) {}
+    private readonly slotsOf: (credits: readonly DealCredit[]) => Int32Array,
+  ) {
+    this.byOwner = new Array(columns.ownerIds.length).fill(undefined);
+  }
 
-  /** The credits of the deal at `position` in the data. */
-  of(position: number): DealCredit[] {
+  /** The credits of the unsplit deal at `position` in the data. */
+  of(position: number): { readonly credits: DealCredit[]; readonly slots: Int32Array } {
     const date = this.columns.closeDates[position]!;
-    const owner = this.columns.owners[position]!;
-    const known = this.byOwner.get(owner);
-    if (known && (known.from === undefined || date >= known.from) && (known.to === undefined || date < known.to)) return known.credits;
+    const owner = this.columns.owner[position]!;
+    const known = this.byOwner[owner];
+    if (known && (known.from === undefined || date >= known.from) && (known.to === undefined || date < known.to)) return known;
     const { hierarchy } = this.index;
     const credits = dealCredits(this.index.data.deals[position]!, hierarchy, this.rollupLevels) as DealCredit[];
     // The people whose manager was looked up: the owner and each manager found, except the last when the chain is full.
-    const asked = [owner];
+    const asked = [this.columns.ownerIds[owner]!];
     for (let i = 1; i < credits.length && asked.length < this.rollupLevels; i++) asked.push(credits[i]!.payeeId);
     const { from, to } = hierarchy.unchangedAround(asked, date);
-    this.byOwner.set(owner, { credits, from, to });
-    return credits;
+    const entry = { credits, slots: this.slotsOf(credits), from, to };
+    this.byOwner[owner] = entry;
+    return entry;
   }
 }
 
@@ -363,7 +379,7 @@ export type Arithmetic = 'scaled' | 'decimal';
 const MAX_CREDIT_SCALE = 12;
 
 /** The decimals the payee's credit values under `plan` need: each record's value in the plan currency plus the decimals of the payee's share of it. */
-function creditScaleOf(records: CreditedRecords, plan: Plan, paysOnDeals: boolean, deals: readonly Deal[], columns: DealColumns, valueOf: (deal: Deal, plan: Plan) => { value: Decimal } | undefined): number {
+function creditScaleOf(records: CreditedRecords, plan: Plan, paysOnDeals: boolean, columns: DealColumns, valueOf: (position: number, plan: Plan) => { value: Decimal } | undefined): number {
   const { items, to } = records;
   const planCurrency = columns.currencies.indexOf(plan.currency);
   let scale = 0;
@@ -372,7 +388,7 @@ function creditScaleOf(records: CreditedRecords, plan: Plan, paysOnDeals: boolea
     let places = 0;
     if (typeof record === 'number' && paysOnDeals) {
       if (columns.currency[record] === planCurrency) places = columns.places[record]!;
-      else places = valueOf(deals[record]!, plan)?.value.decimalPlaces() ?? 0;
+      else places = valueOf(record, plan)?.value.decimalPlaces() ?? 0;
     }
     const credits = items[i + 1] as DealCredit | DealCredit[];
     if (Array.isArray(credits)) {
@@ -403,20 +419,21 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
 
   const quotaLookup: QuotaLookup = { ...index.quotas, fx: index.fx, asOf };
   const byPayee = new Map<UserId, { plans: Plan[]; lines: PlanLine[]; attainment: AttainmentSummary[] }>();
-  // Conversions by plan currency, then deal id (as the deal id and the currency name one conversion).
-  const dealValueCache = new Map<string, Map<string, { value: Decimal; fx: FxUse | undefined } | undefined>>();
-  /** A deal's value in another currency than its own (converted at its close date), or undefined when no rate is known. */
-  const convertedValue = (deal: Deal, plan: Plan): { value: Decimal; fx: FxUse | undefined } | undefined => {
+  // Conversions by plan currency, then the deal's position (a number: finding it reads nothing of the deal).
+  const dealValueCache = new Map<string, Map<number, { value: Decimal; fx: FxUse | undefined } | undefined>>();
+  /** The value of the deal at `position` in another currency than its own (converted at its close date), or undefined when no rate is known. */
+  const convertedValue = (position: number, plan: Plan): { value: Decimal; fx: FxUse | undefined } | undefined => {
     let cache = dealValueCache.get(plan.currency);
     if (!cache) dealValueCache.set(plan.currency, (cache = new Map()));
-    if (cache.has(deal.id)) return cache.get(deal.id);
+    if (cache.has(position)) return cache.get(position);
+    const deal = deals[position]!;
     const fx = index.fx.lookup(deal.currency, plan.currency, deal.closeDate);
     let result: { value: Decimal; fx: FxUse | undefined } | undefined;
     if (fx === undefined) {
       exceptions.push({ code: 'missing_fx_rate', recordId: deal.id, message: `No ${deal.currency}→${plan.currency} rate on or before ${deal.closeDate} to credit deal ${deal.id} under plan ${plan.id}`, fix: `add an FX rate from ${deal.currency} to ${plan.currency} dated on or before ${deal.closeDate}` });
       result = undefined;
     } else result = fx === 'same' ? { value: deal.amount, fx: undefined } : { value: compact(deal.amount.times(fx.rate)), fx };
-    cache.set(deal.id, result);
+    cache.set(position, result);
     return result;
   };
 
@@ -432,7 +449,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
       const user = index.users.get(assignment.userId);
       const all = records.get(assignment.userId) ?? NO_RECORDS;
       const mine = coversPeriod(assignment, period) ? all : coveredBy(assignment, all, columns);
-      const creditScale = arithmetic === 'scaled' ? creditScaleOf(mine, plan, paysOnDeals, deals, columns, convertedValue) : undefined;
+      const creditScale = arithmetic === 'scaled' ? creditScaleOf(mine, plan, paysOnDeals, columns, convertedValue) : undefined;
       const planLines: PlanLine[] = [];
       const summaries: AttainmentSummary[] = [];
       for (let componentIndex = 0; componentIndex < facts.length; componentIndex++) {
@@ -466,7 +483,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
             if (fact.paysOnActivities) continue;
             if (deal.currency === plan.currency) value = deal.amount;
             else {
-              const valued = convertedValue(deal, plan);
+              const valued = convertedValue(record as number, plan);
               if (!valued) continue;
               value = valued.value;
               fx = valued.fx;
@@ -573,6 +590,11 @@ export function compareLines(a: RawLine, b: RawLine): number {
   // One component's keys are "plan|component|kind|rest" and no kind's name begins another's, so
   // kind then rest orders them as the keys would, without reading the keys (joined strings, slow to compare).
   if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  // A component makes its lines of one kind in the order it is paid its records, (date, id), and
+  // the rest of their keys is that id: so the order it made them in is the order of their keys,
+  // and comparing it does not read the ids (strings scattered over the heap). Not for bonuses,
+  // whose rest is the threshold, made in the plan's order.
+  if (a.kind !== 'bonus') return a.order - b.order;
   const ra = a.keyRest;
   const rb = b.keyRest;
   return ra < rb ? -1 : ra > rb ? 1 : 0;
