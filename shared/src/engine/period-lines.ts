@@ -197,21 +197,60 @@ type CreditedItem = number | Activity | DealCredit | DealCredit[];
  */
 interface CreditedRecords {
   readonly items: readonly CreditedItem[];
+  /** What is read of each pair's record, pair p being items[2p] and items[2p + 1]. */
+  readonly pairs: PairColumns;
   readonly from: number;
   readonly to: number;
 }
 
-const NO_RECORDS: CreditedRecords = { items: [], from: 0, to: 0 };
+/**
+ * What a payee's pass reads of each credited record, beside its pair: read from the deal
+ * columns once per record while crediting, then in order by each payee credited on it
+ * (the deal columns are in input order, and a payee's deals are scattered over them).
+ */
+class PairColumns {
+  /** The deal's amount in units of 10^-places (DealColumns.units); NaN for an activity. */
+  readonly units: Float64Array;
+  readonly places: Uint8Array;
+  /** DealColumns.currency; -1 for an activity. */
+  readonly currency: Int32Array;
+  readonly ids: string[];
+  readonly dates: IsoDate[];
+  readonly deals: (Deal | undefined)[];
+
+  constructor(n: number) {
+    this.units = new Float64Array(n);
+    this.places = new Uint8Array(n);
+    this.currency = new Int32Array(n);
+    this.ids = new Array<string>(n);
+    this.dates = new Array<IsoDate>(n);
+    this.deals = new Array<Deal | undefined>(n);
+  }
+
+  copy(p: number, to: PairColumns, q: number): void {
+    to.units[q] = this.units[p]!;
+    to.places[q] = this.places[p]!;
+    to.currency[q] = this.currency[p]!;
+    to.ids[q] = this.ids[p]!;
+    to.dates[q] = this.dates[p]!;
+    to.deals[q] = this.deals[p];
+  }
+}
+
+const NO_RECORDS: CreditedRecords = { items: [], pairs: new PairColumns(0), from: 0, to: 0 };
 
 /** The records (with their credits) dated while the assignment holds. */
-function coveredBy(assignment: PlanAssignment, records: CreditedRecords, columns: DealColumns): CreditedRecords {
-  const { items, to } = records;
+function coveredBy(assignment: PlanAssignment, records: CreditedRecords): CreditedRecords {
+  const { items, pairs, to } = records;
+  const kept: number[] = [];
+  for (let i = records.from; i < to; i += 2) if (assignmentCovers(assignment, pairs.dates[i >> 1]!)) kept.push(i);
   const out: CreditedItem[] = [];
-  for (let i = records.from; i < to; i += 2) {
-    const record = items[i] as number | Activity;
-    if (assignmentCovers(assignment, typeof record === 'number' ? columns.closeDates[record]! : record.occurredAt)) out.push(items[i]!, items[i + 1]!);
+  const outPairs = new PairColumns(kept.length);
+  for (const i of kept) {
+    pairs.copy(i >> 1, outPairs, out.length >> 1);
+    out.push(items[i]!, items[i + 1]!);
   }
-  return { items: out, from: 0, to: out.length };
+  return { items: out, pairs: outPairs, from: 0, to: out.length };
 }
 
 /**
@@ -300,13 +339,22 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
     total += 2 * pairs[s]!;
   }
   const items = new Array<CreditedItem>(total);
+  const columnsOut = new PairColumns(total >> 1);
   const records = new Map<UserId, CreditedRecords>();
-  for (let s = 0; s < payees.length; s++) records.set(payees[s]!, { items, from: next[s]!, to: next[s]! + 2 * pairs[s]! });
+  for (let s = 0; s < payees.length; s++) records.set(payees[s]!, { items, pairs: columnsOut, from: next[s]!, to: next[s]! + 2 * pairs[s]! });
   lastRecord.fill(-1);
+  const deals = index.data.deals;
   let at = 0;
   for (let k = 0; k < periodRecords.length; k++) {
     const record = periodRecords[k]!;
     const credits = recordCredits[k]!;
+    const isDeal = typeof record === 'number';
+    const units = isDeal ? columns.units[record]! : NaN;
+    const places = isDeal ? columns.places[record]! : 0;
+    const currency = isDeal ? columns.currency[record]! : -1;
+    const id = isDeal ? columns.ids[record]! : record.id;
+    const date = isDeal ? columns.closeDates[record]! : record.occurredAt;
+    const deal = isDeal ? deals[record]! : undefined;
     for (let c = 0; slots[at] !== -1; c++) {
       const slot = slots[at++]!;
       if (slot < 0) continue;
@@ -319,8 +367,16 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
         continue;
       }
       lastRecord[slot] = k;
-      items[next[slot]!] = record;
-      items[next[slot]! + 1] = credit;
+      const place = next[slot]!;
+      items[place] = record;
+      items[place + 1] = credit;
+      const q = place >> 1;
+      columnsOut.units[q] = units;
+      columnsOut.places[q] = places;
+      columnsOut.currency[q] = currency;
+      columnsOut.ids[q] = id;
+      columnsOut.dates[q] = date;
+      columnsOut.deals[q] = deal;
       next[slot]! += 2;
     }
     at++;
@@ -379,15 +435,14 @@ export type Arithmetic = 'scaled' | 'decimal';
 const MAX_CREDIT_SCALE = 12;
 
 /** The decimals the payee's credit values under `plan` need: each record's value in the plan currency plus the decimals of the payee's share of it. */
-function creditScaleOf(records: CreditedRecords, plan: Plan, paysOnDeals: boolean, columns: DealColumns, valueOf: (position: number, plan: Plan) => { value: Decimal } | undefined): number {
-  const { items, to } = records;
-  const planCurrency = columns.currencies.indexOf(plan.currency);
+function creditScaleOf(records: CreditedRecords, plan: Plan, paysOnDeals: boolean, planCurrency: number, valueOf: (position: number, plan: Plan) => { value: Decimal } | undefined): number {
+  const { items, pairs, to } = records;
   let scale = 0;
   for (let i = records.from; i < to; i += 2) {
     const record = items[i] as number | Activity;
     let places = 0;
     if (typeof record === 'number' && paysOnDeals) {
-      if (columns.currency[record] === planCurrency) places = columns.places[record]!;
+      if (pairs.currency[i >> 1] === planCurrency) places = pairs.places[i >> 1]!;
       else places = valueOf(record, plan)?.value.decimalPlaces() ?? 0;
     }
     const credits = items[i + 1] as DealCredit | DealCredit[];
@@ -448,8 +503,8 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
       if (assignment.from >= period.end || (assignment.to !== undefined && assignment.to <= period.start)) continue;
       const user = index.users.get(assignment.userId);
       const all = records.get(assignment.userId) ?? NO_RECORDS;
-      const mine = coversPeriod(assignment, period) ? all : coveredBy(assignment, all, columns);
-      const creditScale = arithmetic === 'scaled' ? creditScaleOf(mine, plan, paysOnDeals, columns, convertedValue) : undefined;
+      const mine = coversPeriod(assignment, period) ? all : coveredBy(assignment, all);
+      const creditScale = arithmetic === 'scaled' ? creditScaleOf(mine, plan, paysOnDeals, planCurrency, convertedValue) : undefined;
       const planLines: PlanLine[] = [];
       const summaries: AttainmentSummary[] = [];
       for (let componentIndex = 0; componentIndex < facts.length; componentIndex++) {
@@ -463,25 +518,28 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
         const payer = missingQuota ? undefined : componentPayer(plan, componentIndex, quota, creditScale);
         // Deals credited whole in the plan currency are paid from the columns (see DealColumns).
         const wholeDeals = creditScale !== undefined && fact.matchesAll && component.measure.kind === 'revenue' && component.quotaMeasure.kind === 'revenue' && payer?.acceptWholeDeal !== undefined;
-        const { items, to } = mine;
+        const { items, pairs, to } = mine;
         for (let i = mine.from; i < to; i += 2) {
           const record = items[i] as number | Activity;
           const credits = items[i + 1] as DealCredit | DealCredit[];
-          if (typeof record === 'number' && wholeDeals && columns.currency[record] === planCurrency && !Array.isArray(credits) && credits.share === ONE) {
-            const credit = wholeCredit(columns, record, creditScale!);
+          const q = i >> 1;
+          // An activity has no currency (-1), nor has a plan currency that no deal is in (-1 too): only deals can match.
+          const inPlanCurrency = typeof record === 'number' && pairs.currency[q] === planCurrency;
+          if (wholeDeals && inPlanCurrency && !Array.isArray(credits) && credits.share === ONE) {
+            const credit = wholeCredit(pairs.units[q]!, pairs.places[q]!, creditScale!);
             if (credit === 0) continue; // a zero amount: nothing to credit or pay, as below
             if (!Number.isNaN(credit) && counts(fact.quotaKinds, credits, fact.rollupLevels) && counts(fact.payoutKinds, credits, fact.rollupLevels)) {
-              payer!.acceptWholeDeal!(new WholeDealEvent(columns.ids[record]!, columns.closeDates[record]!, deals[record]!, creditInfo.of(credits.kind, ONE, credits.via), credits.via === undefined ? NO_VIAS : [credits.via]), credit);
+              payer!.acceptWholeDeal!(new WholeDealEvent(pairs.ids[q]!, pairs.dates[q]!, pairs.deals[q]!, creditInfo.of(credits.kind, ONE, credits.via), credits.via === undefined ? NO_VIAS : [credits.via]), credit);
               continue;
             }
           }
-          const deal = typeof record === 'number' ? deals[record]! : undefined;
+          const deal = pairs.deals[q];
           const activity = deal ? undefined : (record as Activity);
           let value = ZERO;
           let fx: FxUse | undefined;
           if (deal) {
             if (fact.paysOnActivities) continue;
-            if (deal.currency === plan.currency) value = deal.amount;
+            if (inPlanCurrency) value = deal.amount;
             else {
               const valued = convertedValue(record as number, plan);
               if (!valued) continue;
@@ -496,8 +554,8 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
           if (tally.quotaValue.isZero() && tally.payoutValue.isZero()) continue;
           const { via, vias } = tally;
           payer.accept({
-            recordId: deal ? columns.ids[record as number]! : activity!.id,
-            date: deal ? columns.closeDates[record as number]! : activity!.occurredAt,
+            recordId: pairs.ids[q]!,
+            date: pairs.dates[q]!,
             deal,
             activity,
             quotaValue: tally.quotaValue,
@@ -544,10 +602,10 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
   return { byPayee: result, exceptions: dedupeExceptions(exceptions) };
 }
 
-/** The amount of the deal at `position` in scaled units at `scale`, from the columns; NaN when that is not a safe integer. */
-function wholeCredit(columns: DealColumns, position: number, scale: number): number {
-  const shift = scale - columns.places[position]!;
-  return shift < 0 ? NaN : timesScaled(columns.units[position]!, POW10[shift]!);
+/** An amount of `units` at `places` decimals in scaled units at `scale`; NaN when that is not a safe integer. */
+function wholeCredit(units: number, places: number, scale: number): number {
+  const shift = scale - places;
+  return shift < 0 ? NaN : timesScaled(units, POW10[shift]!);
 }
 
 /** 10^k for every shift between credit scales (at most MAX_CREDIT_SCALE). */
