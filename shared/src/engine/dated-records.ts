@@ -17,7 +17,7 @@ import { outcomeOf, type TenantIndex } from './tenant-index.js';
 export interface DatedRecords {
   /** Positions in `data.deals` of the closed-won deals, by (close date, id); equal keys keep their input order. */
   readonly wonDealPositions: readonly number[];
-  /** What crediting and paying read of every deal, by position in `data.deals`. */
+  /** What crediting reads of the deals, by position in `data.deals`. */
   readonly deals: DealColumns;
   /** The direct credits of each won deal with splits (or why it credits nobody), by position. */
   readonly splitCredits: ReadonlyMap<number, readonly DealCredit[] | EngineException>;
@@ -28,13 +28,14 @@ export interface DatedRecords {
 }
 
 /**
- * The fields of the deals that crediting and paying read, as columns by input position.
- * A big tenant's deal objects lie scattered over a heap of gigabytes, and a payee's deals
- * are read in date order, not in the order they were allocated: every read of a deal, its
- * amount and its amount's digits waited on memory, several times per deal and payee. The
- * columns are filled in one pass in input order (the order the objects lie in), so each
- * payee's pass reads compact arrays instead; the deal itself is read only for what the
- * columns do not hold (splits, foreign currencies, filters, and provenance when asked).
+ * The fields of the deals that crediting reads, as columns by input position (amounts,
+ * currencies and splits of won deals only). A big tenant's deal objects lie scattered over
+ * a heap of gigabytes, and deals are credited and paid in date order, not in the order they
+ * were allocated: every read of a deal, its amount and its amount's digits waited on memory,
+ * several times per deal and payee. The columns are filled in one pass in input order (the
+ * order the objects lie in); crediting reads them once per deal and lays what paying needs
+ * beside each payee's pairs (period-lines.ts, PairColumns). The deal itself is read only for
+ * what the columns do not hold (foreign currencies, filters, and provenance when asked).
  */
 export interface DealColumns {
   /** Close dates, one string object per distinct date (so equal dates compare without reading them). */
