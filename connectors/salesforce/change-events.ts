@@ -6,14 +6,14 @@ import type { ProcessWebhookBatch, SyncObject } from '../../worker/src/queues/fa
 import type { Enqueue, JobContext, JobDeps } from '../../worker/src/queues/handler-registry.js';
 import type { Db } from '../../worker/src/db/database.js';
 import type { TokenCipher } from '../../worker/src/secrets/token-cipher.js';
-import { chunks, describeFields, queryAllRows, soqlIdList } from './api.js';
+import { chunks, queryAllRows, soqlIdList } from './api.js';
 import { activitiesByIds } from './activities-stream.js';
 import type { SalesforceConfig } from './config.js';
 import { dealsByIds } from './deals-stream.js';
 import { toManagerLink, toUser } from './mapping.js';
 import type { OrgMetadataCache } from './org-cache.js';
 import { loadOrgContext } from './org-context.js';
-import { userSoql } from './reference-streams.js';
+import { userSoql, usersHaveCurrency } from './reference-streams.js';
 import { openSession, type SalesforceSession } from './session.js';
 import { commit, streamRun } from './stream-run.js';
 
@@ -185,7 +185,7 @@ export async function processChangeEvents(config: SalesforceConfig, cipher: Toke
   const userIds = [...(byEntity.get('User') ?? [])];
   if (userIds.length > 0) {
     const tenant = await deps.db.selectFrom('tenants').select('home_currency').where('id', '=', payload.tenantId).executeTakeFirstOrThrow();
-    const multiCurrency = (await describeFields(session, 'User'))?.has('DefaultCurrencyIsoCode') ?? false;
+    const multiCurrency = await usersHaveCurrency(run);
     for (const ids of chunks(userIds, 400)) {
       const rows = await queryAllRows(session, userSoql(multiCurrency, `Id IN ${soqlIdList(ids)}`));
       await commit(run, cursor, { users: rows.map((r) => toUser(r, tenant.home_currency)), managerLinks: { userIds: rows.map((r) => r.Id), links: rows.map(toManagerLink) } }, true);

@@ -10,6 +10,18 @@ async function tenantSettings(run: StreamRun): Promise<{ home: string; fiscalYea
   return { home: t.home_currency, fiscalYearStartMonth: t.fiscal_year_start_month };
 }
 
+const USER_DESCRIBE = 'describe:User';
+
+/**
+ * Whether the org keeps a currency per user (a multi-currency org), from describe User
+ * through the org metadata cache: every users job and every change event batch with user
+ * changes asks, and each describe is a call from the org's daily allocation.
+ */
+export async function usersHaveCurrency(run: Pick<StreamRun, 'session' | 'tenantId' | 'orgCache'>): Promise<boolean> {
+  const fields = await run.orgCache.get(run.tenantId, USER_DESCRIBE, () => describeFields(run.session, 'User'), (described) => described !== undefined);
+  return fields?.has('DefaultCurrencyIsoCode') ?? false;
+}
+
 export function userSoql(multiCurrency: boolean, where: string): string {
   return `SELECT Id, Name, Email, IsActive, ManagerId${multiCurrency ? ', DefaultCurrencyIsoCode' : ''}, SystemModstamp FROM User WHERE UserType = 'Standard'${where ? ` AND ${where}` : ''}`;
 }
@@ -17,8 +29,7 @@ export function userSoql(multiCurrency: boolean, where: string): string {
 /** Users (active flag, pay currency) and their ManagerId reporting line, incrementally on SystemModstamp. */
 export async function syncUsers(run: StreamRun): Promise<{ pages: number; records: number }> {
   const { home } = await tenantSettings(run);
-  const fields = await describeFields(run.session, 'User');
-  const multiCurrency = fields?.has('DefaultCurrencyIsoCode') ?? false;
+  const multiCurrency = await usersHaveCurrency(run);
   const start = run.full ? {} : await loadStreamCursor<{ users?: WindowCursor }>(run);
   const result = await pageWindow(
     run.session,

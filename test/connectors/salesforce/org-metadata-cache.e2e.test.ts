@@ -120,6 +120,23 @@ describe('Salesforce org metadata cache', () => {
     expect(metadataCalls()).toEqual({ describeOpportunity: 2, stages: 1, splitTypes: 1, describeTask: 0 });
   });
 
+  it('describes User once for a users job and a CDC batch of user changes within the TTL', async () => {
+    nowMs += ORG_METADATA_TTL_MS + 1_000;
+    reset();
+    const describeUser = () => requests.filter((u) => u.includes('/sobjects/User/describe')).length;
+    await h.sync('users');
+    expect(describeUser()).toBe(1);
+    // Sam's pay currency changes in the org and arrives as a change event: the batch still reads
+    // DefaultCurrencyIsoCode (the org is multi-currency) without describing User again.
+    h.sandbox.mutations.update('User', sf('user', 'sam'), { DefaultCurrencyIsoCode: 'GBP' });
+    const header = { entityName: 'User', recordIds: [sf('user', 'sam')], changeType: 'UPDATE', transactionKey: 'tx-user-1' };
+    const eventIds = await recordNewEvents(t.db, h.tenantId, 'salesforce', [{ id: 'User:1:tx-user-1', payload: { ChangeEventHeader: header } }]);
+    await h.connector.processEvents({ tenantId: h.tenantId, source: 'salesforce', batchId: 'cdc-user-1', eventIds }, h.deps, jobContext());
+    const sam = await t.db.selectFrom('users').select('pay_currency').where('tenant_id', '=', h.tenantId).where('id', '=', sf('user', 'sam')).executeTakeFirstOrThrow();
+    expect(sam.pay_currency).toBe('GBP');
+    expect(describeUser()).toBe(1);
+  });
+
   it('describes Task once for coaching tasks written within the TTL', async () => {
     reset();
     const writer = h.connector.taskWriter;
