@@ -144,7 +144,7 @@ class AttainmentAt {
  */
 export interface ComponentPayer {
   accept(event: CreditEvent): void;
-  /** Only payers in scaled integers have it: see CommissionPayer.acceptWholeDeal. */
+  /** Commission payers have it (see CommissionPayer.acceptWholeDeal): in scaled integers while the payer pays in them, else through accept. */
   readonly acceptWholeDeal?: (event: CreditEvent, credit: number) => void;
   finish(): ComponentResult;
 }

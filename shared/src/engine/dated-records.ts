@@ -29,13 +29,14 @@ export interface DatedRecords {
 
 /**
  * The fields of the deals that crediting reads, as columns by input position (amounts,
- * currencies and splits of won deals only). A big tenant's deal objects lie scattered over
+ * currencies and splits only of won deals and deals in an unknown stage). A big tenant's deal objects lie scattered over
  * a heap of gigabytes, and deals are credited and paid in date order, not in the order they
  * were allocated: every read of a deal, its amount and its amount's digits waited on memory,
  * several times per deal and payee. The columns are filled in one pass in input order (the
  * order the objects lie in); crediting reads them once per deal and lays what paying needs
- * beside each payee's pairs (period-lines.ts, PairColumns). The deal itself is read only for
- * what the columns do not hold (foreign currencies, filters, and provenance when asked).
+ * beside each payee's pairs (period-lines.ts, PairColumns). Deals credited whole in the plan
+ * currency are paid without reading the deal; the rest (splits, foreign currencies, filters,
+ * other measures) read it as before, and so do provenance and the first credits of an owner.
  */
 export interface DealColumns {
   /** Close dates, one string object per distinct date (so equal dates compare without reading them). */
