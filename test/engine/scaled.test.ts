@@ -42,6 +42,30 @@ describe('exact decimals as scaled integers', () => {
     );
   });
 
+  it('builds from an integer and a scale the very Decimal decimal.js parses from its digits', () => {
+    // The reference: the digits as text, which decimal.js parses into its base-1e7 words.
+    const parsed = (n: number, s: number): Decimal => {
+      const digits = String(Math.abs(n)).padStart(s + 1, '0');
+      const text = s === 0 ? digits : `${digits.slice(0, digits.length - s)}.${digits.slice(digits.length - s)}`;
+      return new Decimal(n < 0 || Object.is(n, -0) ? `-${text}` : text);
+    };
+    const integer = fc.oneof(
+      fc.integer({ min: -9_999_999, max: 9_999_999 }),
+      fc.bigInt({ min: -(2n ** 53n) + 1n, max: 2n ** 53n - 1n }).map(Number),
+      fc.constantFrom(0, -0, 1, -1, 10_000_000, 99_999_990_000_000, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1_000_000_000_000_000),
+    );
+    fc.assert(
+      fc.property(integer, fc.integer({ min: 0, max: 30 }), (n, s) => {
+        const built = fromScaled(n, s);
+        const expected = parsed(n, s);
+        // The same words, exponent and sign (not only the same text): arithmetic reads these.
+        expect([built.s, built.e, built.d]).toEqual([expected.s, expected.e, expected.d]);
+        expect(built.toString()).toBe(expected.toString());
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('add, subtract and multiply as decimal.js does, or say they cannot', () => {
     fc.assert(
       fc.property(value, value, scale, scale, (a, b, sa, sb) => {

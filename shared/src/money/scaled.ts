@@ -46,15 +46,53 @@ export function toScaled(x: Decimal, scale: number): number {
   return x.s < 0 ? -n : n;
 }
 
-/** The Decimal `n` stands for at `scale` (an exact copy, -0 kept). */
+/**
+ * The Decimal `n` stands for at `scale` (an exact copy, -0 kept). Built as decimal.js's
+ * own parser would build it from the digits — base-1e7 words aligned on the decimal point,
+ * no trailing zero digits — without going through a string: a full recompute turns a
+ * million line amounts into Decimals.
+ */
 export function fromScaled(n: number, scale: number): Decimal {
+  const x = new Decimal(0) as Decimal & { d: number[]; e: number; s: number };
   const negative = n < 0 || Object.is(n, -0);
-  const digits = String(Math.abs(n));
-  if (scale === 0) return new Decimal(negative ? `-${digits}` : digits);
-  const padded = digits.length > scale ? digits : '0'.repeat(scale - digits.length + 1) + digits;
-  const text = `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`;
-  return new Decimal(negative ? `-${text}` : text);
+  x.s = negative ? -1 : 1;
+  let m = Math.abs(n);
+  if (m === 0) return x;
+  // Trailing zero digits are not kept (the parser strips them).
+  while (m % 10 === 0) {
+    m /= 10;
+    scale--;
+  }
+  let digits = 1;
+  while (digits < POW10.length && m >= POW10[digits]!) digits++;
+  const e = digits - 1 - scale;
+  // The first word holds the digits down to the nearest exponent that is a multiple of 7.
+  const firstLength = (((e % LOG_BASE) + LOG_BASE) % LOG_BASE) + 1;
+  if (digits <= firstLength) {
+    x.d = [m * POW10[firstLength - digits]!];
+  } else {
+    const words = Math.ceil((digits - firstLength) / LOG_BASE);
+    const pad = firstLength + LOG_BASE * words - digits;
+    const d = new Array<number>(words + 1);
+    // The last word: the last 7 − pad digits, followed by pad zeros. Remainders of whole numbers
+    // by powers of ten are exact, and so are the divisions of what is left by them.
+    const lastUnit = POW10[LOG_BASE - pad]!;
+    const last = m % lastUnit;
+    d[words] = last * POW10[pad]!;
+    m = (m - last) / lastUnit;
+    for (let w = words - 1; w >= 1; w--) {
+      const word = m % WORD;
+      d[w] = word;
+      m = (m - word) / WORD;
+    }
+    d[0] = m;
+    x.d = d;
+  }
+  x.e = e;
+  return x;
 }
+
+const WORD = 10 ** LOG_BASE;
 
 /** `a.plus(b)`: decimal.js signs a zero sum as IEEE addition does (−0 + +0 is +0, −0 + −0 is −0). */
 export function plusScaled(a: number, b: number): number {
