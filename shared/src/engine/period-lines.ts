@@ -65,6 +65,8 @@ interface ComponentFacts {
   readonly matchesAll: boolean;
   readonly properties: readonly (readonly [string, readonly string[]])[];
   readonly needsQuota: boolean;
+  /** Quota and payout credit measure the same thing: a record's value for one is its value for the other. */
+  readonly sameMeasure: boolean;
 }
 
 type KindSet = Readonly<Record<CreditKind, boolean>>;
@@ -85,6 +87,7 @@ function componentFacts(component: Component): ComponentFacts {
     matchesAll: !f.pipelines && properties.length === 0 && f.minAmount === undefined,
     properties,
     needsQuota: (component.type === 'commission' && component.tiers.basis === 'attainment') || component.type === 'attainment-bonus' || component.gate !== undefined,
+    sameMeasure: measureKey(component.measure) === measureKey(component.quotaMeasure),
   };
 }
 
@@ -146,12 +149,14 @@ class CreditTally {
 
   add(credit: DealCredit): void {
     const { fact, deal, activity, value } = this;
+    let quotaValue: Decimal | undefined;
     if (counts(fact.quotaKinds, credit, fact.rollupLevels)) {
-      const v = valueOf(fact.component.quotaMeasure, deal, activity, value, credit.share);
-      this.quotaValue = this.quotaValue.isZero() ? v : this.quotaValue.plus(v);
+      quotaValue = valueOf(fact.component.quotaMeasure, deal, activity, value, credit.share);
+      this.quotaValue = this.quotaValue.isZero() ? quotaValue : this.quotaValue.plus(quotaValue);
     }
     if (counts(fact.payoutKinds, credit, fact.rollupLevels)) {
-      const v = valueOf(fact.component.measure, deal, activity, value, credit.share);
+      // A split share's product is worked out once when it is the same for both.
+      const v = quotaValue !== undefined && fact.sameMeasure ? quotaValue : valueOf(fact.component.measure, deal, activity, value, credit.share);
       if (v.isZero()) return;
       this.payoutValue = this.payoutValue.isZero() ? v : this.payoutValue.plus(v);
       this.payoutShare = this.payoutShare.isZero() ? credit.share : this.payoutShare.plus(credit.share);
