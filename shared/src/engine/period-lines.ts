@@ -278,7 +278,11 @@ function creditedRecords(index: TenantIndex, period: Period, asOf: IsoDate, assi
   const recordCredits: DealCredit[][] = [];
   const pairs = new Int32Array(payees.length);
   const lastRecord = new Int32Array(payees.length).fill(-1);
-  const slotsOf = (credits: readonly DealCredit[]): Int32Array => Int32Array.from(credits, (c) => slotOf.get(c.payeeId) ?? -2);
+  const slotsOf = (credits: readonly DealCredit[]): Int32Array => {
+    const out = new Int32Array(credits.length);
+    for (let c = 0; c < credits.length; c++) out[c] = slotOf.get(credits[c]!.payeeId) ?? -2;
+    return out;
+  };
   /** `creditSlots`: each credit's payee slot, when the caller knows them (the credits of unsplit deals are shared, and so are their slots). */
   const add = (credits: DealCredit[], record: number | Activity, creditSlots: Int32Array): void => {
     const k = periodRecords.length;

@@ -149,6 +149,22 @@ function readDocument(document: unknown, source: string): ParsedDataset {
  * deal id?". Files are usually exported in id order; while ids keep rising nothing can
  * repeat, so a million-entry set is only built once they stop rising (or when asked).
  */
+/**
+ * One string object per distinct value of the fields a million records repeat (dates, owners,
+ * currencies, pipelines, stages): the parsed document gives each record its own copies, which a
+ * big tenant keeps for as long as it is loaded, and reading them compares and hashes each copy.
+ */
+class SharedStrings {
+  private readonly seen = new Map<string, string>();
+
+  of<T extends string>(value: T): T {
+    const known = this.seen.get(value);
+    if (known !== undefined) return known as T;
+    this.seen.set(value, value);
+    return value;
+  }
+}
+
 class DealIds {
   private set: Set<string> | undefined;
   private checked = 0;
@@ -244,6 +260,7 @@ export function parseDataset(document: unknown, source = 'data'): Dataset {
   });
 
   const dealIds = new DealIds(raw.deals);
+  const shared = new SharedStrings();
   // A plain loop: a file may hold a million deals, and nearly all of them have no problem to report.
   const deals: Deal[] = [];
   for (let i = 0; i < raw.deals.length; i++) {
@@ -266,13 +283,13 @@ export function parseDataset(document: unknown, source = 'data'): Dataset {
     deals.push({
       id: d.id as DealId,
       name: d.name,
-      pipelineId: d.pipelineId as PipelineId,
-      stageId: d.stageId as StageId,
+      pipelineId: shared.of(d.pipelineId) as PipelineId,
+      stageId: shared.of(d.stageId) as StageId,
       amount: d.amount,
-      currency: d.currency,
-      closeDate: d.closeDate,
-      createdDate: d.createdDate,
-      ownerId: d.ownerId as UserId,
+      currency: shared.of(d.currency),
+      closeDate: shared.of(d.closeDate),
+      createdDate: shared.of(d.createdDate),
+      ownerId: shared.of(d.ownerId) as UserId,
       // The parsed lists are fresh objects of the very shape a Deal holds (never the input document's), so they are kept as they are.
       splits: d.splits as Split[],
       properties: d.properties,
@@ -284,7 +301,7 @@ export function parseDataset(document: unknown, source = 'data'): Dataset {
   const activities: Activity[] = raw.activities.map((a, i) => {
     knownUser(a.userId, `activities[${i}].userId`);
     if (a.dealId !== undefined && !dealIds.has(a.dealId)) issues.push({ path: `activities[${i}].dealId`, message: `unknown deal "${a.dealId}"`, fix: 'add the deal or drop the link' });
-    return { id: a.id as ActivityId, type: a.type, status: a.status, userId: a.userId as UserId, dealId: a.dealId as DealId | undefined, occurredAt: a.occurredAt };
+    return { id: a.id as ActivityId, type: a.type, status: a.status, userId: shared.of(a.userId) as UserId, dealId: a.dealId as DealId | undefined, occurredAt: shared.of(a.occurredAt) };
   });
 
   const teamIds = new Set(teams.map((t) => t.id as string));
