@@ -10,6 +10,7 @@ import { savePlanVersion } from '../../../../worker/src/db/plans.js';
 import type { Logger } from '../../../../worker/src/observability/logger.js';
 import type { JobRunner } from '../../../../worker/src/runtime/job-runner.js';
 import { ApiFailure, parseInput } from '../http/api-failure.js';
+import { timestampJson, timestampJsonOrNull } from '../http/timestamps.js';
 import { decideDispute, listDisputes, openDispute } from './disputes.js';
 import { payrollCsv } from './payroll-export.js';
 import { adminStateCache, periodStatements, planPeriod, tenantState } from './period-statements.js';
@@ -54,16 +55,6 @@ function param(req: Request, name: string): string {
   return value;
 }
 
-/** A timestamp column as JSON. (The worker's schema nests ColumnType in Generated, which Kysely does not unwrap on select.) */
-function isoTime(value: unknown): string {
-  return new Date(value as Date).toISOString();
-}
-
-/** A nullable timestamp column as JSON. */
-function isoTimeOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : isoTime(value);
-}
-
 /**
  * Where the sync of one CRM object stands, from its sync_cursors row (worker/src/db/sync-cursors.ts):
  * paused while a recorded pause (retry_after, which always comes with its error) runs; failing
@@ -87,7 +78,7 @@ export interface SyncStatus {
 function syncStatus(row: { source: string; object: string; phase: string; last_error: string | null; retry_after: unknown; synced_at: unknown }, now: Date): SyncStatus {
   const until = pausedUntil(row.retry_after as Date | null, now);
   const state: SyncState = until ? 'paused' : row.last_error !== null ? 'failing' : row.phase === 'initial' ? 'first-sync' : 'up-to-date';
-  return { source: row.source, object: row.object, state, lastSyncedAt: isoTimeOrNull(row.synced_at), error: row.last_error, pausedUntil: until?.toISOString() ?? null };
+  return { source: row.source, object: row.object, state, lastSyncedAt: timestampJsonOrNull(row.synced_at), error: row.last_error, pausedUntil: until?.toISOString() ?? null };
 }
 
 const query = (req: Request, name: string): string | undefined => (typeof req.query[name] === 'string' && req.query[name] !== '' ? (req.query[name] as string) : undefined);
@@ -120,7 +111,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     const at = now();
     res.json({
       tenant: tenant ?? null,
-      connections: connections.map((c) => ({ source: c.source, status: c.status, lastError: c.last_error, updatedAt: isoTime(c.updated_at) })),
+      connections: connections.map((c) => ({ source: c.source, status: c.status, lastError: c.last_error, updatedAt: timestampJson(c.updated_at) })),
       syncs: cursors.map((c) => syncStatus(c, at)),
       links: deps.connectLinks ?? DEFAULT_CONNECT_LINKS,
     });
@@ -152,7 +143,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
           currency: doc.currency,
           latestVersion: latest.version,
           latestText: documentText(latest.document),
-          versions: versions.map((v) => ({ version: v.version, effectiveFrom: v.effective_from, effectiveTo: v.effective_to, createdBy: v.created_by, createdAt: isoTime(v.created_at) })),
+          versions: versions.map((v) => ({ version: v.version, effectiveFrom: v.effective_from, effectiveTo: v.effective_to, createdBy: v.created_by, createdAt: timestampJson(v.created_at) })),
         };
       }),
     });

@@ -11,6 +11,7 @@ import { setPeriodStatus } from '../../../../worker/src/db/periods.js';
 import type { PeriodStatus } from '../../../../worker/src/db/schema.js';
 import { recompute } from '../../../../worker/src/recompute/recompute.js';
 import { ApiFailure } from '../http/api-failure.js';
+import { timestampJsonOrNull } from '../http/timestamps.js';
 import { planPeriod, type TenantState } from './period-statements.js';
 
 /** How many periods of each cadence the list shows, most recent first. */
@@ -33,8 +34,6 @@ export interface PeriodRow {
   readonly lockedBy: string | null;
 }
 
-const iso = (d: Date | null): string | null => (d === null ? null : new Date(d).toISOString());
-
 /** The periods the tenant's plans pay by, up to the one in progress, with their workflow status. */
 export async function listPeriods(db: Db, tenantId: string, state: TenantState, asOf: IsoDate): Promise<PeriodRow[]> {
   const rows = await db.selectFrom('periods').selectAll().where('tenant_id', '=', tenantId).execute();
@@ -54,10 +53,10 @@ export async function listPeriods(db: Db, tenantId: string, state: TenantState, 
         lastDay: lastDay(p),
         ended: p.end <= asOf,
         status: r?.status ?? 'open',
-        calculatedAt: iso(r?.calculated_at ?? null),
-        approvedAt: iso(r?.approved_at ?? null),
+        calculatedAt: timestampJsonOrNull(r?.calculated_at ?? null),
+        approvedAt: timestampJsonOrNull(r?.approved_at ?? null),
         approvedBy: r?.approved_by ?? null,
-        lockedAt: iso(r?.locked_at ?? null),
+        lockedAt: timestampJsonOrNull(r?.locked_at ?? null),
         lockedBy: r?.locked_by ?? null,
       });
     }
