@@ -137,6 +137,8 @@ export interface PeriodSummary {
 export interface StatementListing {
   readonly period: string;
   readonly source: 'locked' | 'computed';
+  /** When this list was worked out (ISO 8601): it is kept until the tenant's data, plans, quotas or locks change, or the day does. */
+  readonly computedAt: string;
   readonly statements: readonly { payeeId: string; payeeName: string; currency: string; total: string; lines: number }[];
 }
 

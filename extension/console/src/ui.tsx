@@ -4,6 +4,11 @@ import { ApiError } from './api.js';
 
 export { formatMoney, signedMoney } from './money-text.js';
 
+/** A timestamp from the API (ISO 8601, UTC) as the console shows it: date, minutes and the zone. */
+export function utcTime(iso: string) {
+  return <time dateTime={iso}>{`${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`}</time>;
+}
+
 /** The page's h1 takes focus when the page opens, so keyboard and screen-reader users land on it. */
 export function PageHeading({ children }: { children: ReactNode }) {
   const ref = useRef<HTMLHeadingElement>(null);

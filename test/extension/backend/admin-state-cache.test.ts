@@ -152,6 +152,32 @@ describe('admin console tenant state', () => {
     expect(await q3Totals(OTHER)).toEqual({ oli: '3450.00' });
     expect(loadsOf(OTHER)).toBe(1);
   });
+
+  it('works out the statement list of a period once per state and day, says when, and again after a change', async () => {
+    // Its own console, whose clock moves a minute whenever it is read.
+    let minute = 0;
+    const logger = createLogger({ level: 'silent' });
+    const app = express();
+    app.use('/api/admin', (req, _res, next) => {
+      setPrincipal(req, { tenantId: TENANT, userId: 'ada', via: 'session', grantedRoles: ['admin'] });
+      next();
+    });
+    app.use('/api/admin', createAdminRouter({ db: database.db, today: () => TODAY, logger, states: adminStateCache(database.db), now: () => new Date(Date.UTC(2026, 7, 15, 9, minute++)) }));
+    app.use(errorHandler(logger));
+    const list = async () => (await request(app).get('/api/admin/statements?period=2026-Q3')).body as { computedAt: string; statements: { payeeId: string; total: string }[] };
+
+    const first = await list();
+    expect(first.statements.map((s) => [s.payeeId, s.total])).toEqual([['ana', '1500.00'], ['ben', '3000.00']]);
+    // Nothing changed: the same list, not worked out again (a big tenant's period takes the engine seconds).
+    expect((await list()).computedAt).toBe(first.computedAt);
+    // b1 grows to 90,000: ben 50,000 × 3 % + 40,000 × 5 % = 1,500 + 2,000 = 3,500.00, worked out on the new state.
+    const b1 = (await loadDeals(database.db, TENANT, ['b1'])).get('b1')!;
+    const enqueue: Enqueue = async () => ({ jobId: 'test' });
+    await writeSyncPage({ db: database.db, enqueue }, { tenantId: TENANT, source: 'hubspot', object: 'deals' }, { phase: 'incremental', cursor: 3 }, { deals: [{ record: { ...b1, amount: b1.amount.plus(10_000), sourceVersion: 'b1-grown-again' }, modifiedAt: '2026-08-15T02:00:00Z' }] }, 'grown again');
+    const after = await list();
+    expect(after.statements.map((s) => [s.payeeId, s.total])).toEqual([['ana', '1500.00'], ['ben', '3500.00']]);
+    expect(after.computedAt > first.computedAt).toBe(true);
+  });
 });
 
 describe('memory bound', () => {

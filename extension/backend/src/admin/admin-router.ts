@@ -217,10 +217,15 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     const periodId = query(req, 'period');
     if (!periodId) throw new ApiFailure('bad_request', 'which period?', 'add ?period=2026-Q3');
     const state = await stateOf(tenantId);
-    const result = periodStatements(state, planPeriod(state, periodId), deps.today());
+    const period = planPeriod(state, periodId);
+    const today = deps.today();
+    // Worked out once per state, period and day: a big tenant's period takes the engine seconds,
+    // and the state is replaced as soon as anything it holds changes (see adminStateCache).
+    const { result, computedAt } = await state.remember(`admin-statements|${period.id}|${today}`, () => ({ result: periodStatements(state, period, today), computedAt: now().toISOString() }));
     res.json({
       period: result.period.id,
       source: result.source,
+      computedAt,
       statements: result.statements.map((s) => ({ payeeId: s.payeeId, payeeName: s.payeeName, currency: s.currency, total: formatAmount(s.total, s.currency), lines: s.lines.length })),
     });
   });

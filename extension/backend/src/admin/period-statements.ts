@@ -7,7 +7,7 @@ import type { Plan } from '../../../../shared/src/plan/plan.js';
 import type { IsoDate } from '../../../../shared/src/time/iso-date.js';
 import { resolvePeriod, type Period } from '../../../../shared/src/time/period.js';
 import type { Db } from '../../../../worker/src/db/database.js';
-import { TenantCache, type TenantLoader } from '../cards/tenant-cache.js';
+import { TenantCache, type TenantLoader, type TenantSnapshot } from '../cards/tenant-cache.js';
 import { ApiFailure } from '../http/api-failure.js';
 
 /** What the engine needs about one tenant. */
@@ -31,7 +31,7 @@ export function adminStateCache(db: Db, options: { load?: TenantLoader; idleMs?:
 }
 
 /** The tenant's current state from the cache; a tenant with no row yet has no data to work on. */
-export async function tenantState(cache: TenantCache, tenantId: string): Promise<TenantState> {
+export async function tenantState(cache: TenantCache, tenantId: string): Promise<TenantSnapshot> {
   const snapshot = await cache.get(tenantId);
   if (!snapshot) throw new ApiFailure('not_found', 'this account has no data yet', 'connect the CRM (or import a data file) first');
   return snapshot;

@@ -1,13 +1,9 @@
 /// <reference lib="dom" />
 import { useState } from 'react';
 import { get, post, type Connections, type SyncRequestResult, type SyncStatus } from '../api.js';
-import { PageHeading, Problem, Status, useAction, useLoad } from '../ui.js';
+import { PageHeading, Problem, Status, useAction, useLoad, utcTime } from '../ui.js';
 
 /** A timestamp from the API as the admin reads it, in UTC (the worker's clock): "2026-10-15 12:00 UTC". */
-function utcTime(iso: string) {
-  return <time dateTime={iso}>{`${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`}</time>;
-}
-
 const STATE_BADGE = { 'first-sync': 'calculated', failing: 'failed', paused: 'failed', 'up-to-date': 'approved' } as const;
 
 function stateText(s: SyncStatus) {

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { navigate } from '../App.js';
 import { get, post, type Dispute, type PeriodRow, type StatementDetail, type StatementLine, type StatementListing } from '../api.js';
-import { formatMoney, PageHeading, Problem, signedMoney, Status, useAction, useLoad } from '../ui.js';
+import { formatMoney, PageHeading, Problem, signedMoney, Status, useAction, useLoad, utcTime } from '../ui.js';
 
 /** Statements per rep for a period, each line with the engine's explanation; a deal line can be disputed. */
 export function StatementsPage({ period, payee }: { period: string | undefined; payee: string | undefined }) {
@@ -35,7 +35,7 @@ function PeriodStatements({ period, selected }: { period: string; selected: stri
   return (
     <table>
       <caption>
-        {list.data.statements.length} statement(s) for {period} ({list.data.source === 'locked' ? 'locked: as approved' : 'computed now on the current data'})
+        {list.data.statements.length} statement(s) for {period} ({list.data.source === 'locked' ? 'locked: as approved' : <>computed at {utcTime(list.data.computedAt)} on the current data</>})
       </caption>
       <thead>
         <tr>
