@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../shared/src/money/decimal.js';
 import { ROUNDING_MODES, roundAmount } from '../../shared/src/money/rounding.js';
-import { fromScaled, minusScaled, plusScaled, roundScaled, scaleByScaled, timesScaled, toScaled } from '../../shared/src/money/scaled.js';
+import { fromScaled, minusScaled, plusScaled, rescaled, roundScaled, scaleByScaled, timesScaled, toScaled } from '../../shared/src/money/scaled.js';
 
 /**
  * The engine pays in integers of 10^-scale units where values fit (money/scaled.ts) and in
@@ -61,6 +61,19 @@ describe('exact decimals as scaled integers', () => {
         // The same words, exponent and sign (not only the same text): arithmetic reads these.
         expect([built.s, built.e, built.d]).toEqual([expected.s, expected.e, expected.d]);
         expect(built.toString()).toBe(expected.toString());
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('moves a value to a finer scale exactly as reading it at that scale does, and refuses a coarser one', () => {
+    fc.assert(
+      fc.property(value, scale, scale, (x, from, to) => {
+        const n = toScaled(x, from);
+        if (Number.isNaN(n)) return;
+        const moved = rescaled(n, from, to);
+        if (to < from) expect(moved).toBeNaN();
+        else expect(Object.is(moved, toScaled(x, to))).toBe(true);
       }),
       { numRuns: 5000 },
     );

@@ -1,6 +1,6 @@
 import { HUNDRED, ONE, ZERO, compact, compare, type Decimal } from '../money/decimal.js';
 import { displayMoney } from '../money/money.js';
-import { timesScaled } from '../money/scaled.js';
+import { rescaled } from '../money/scaled.js';
 import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
 import type { UserId } from '../domain/ids.js';
@@ -535,7 +535,7 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
           // An activity has no currency (-1), nor has a plan currency that no deal is in (-1 too): only deals can match.
           const inPlanCurrency = typeof record === 'number' && pairs.currency[q] === planCurrency;
           if (wholeDeals && inPlanCurrency && !Array.isArray(credits) && credits.share === ONE) {
-            const credit = wholeCredit(pairs.units[q]!, pairs.places[q]!, creditScale!);
+            const credit = rescaled(pairs.units[q]!, pairs.places[q]!, creditScale!);
             if (credit === 0) continue; // a zero amount: nothing to credit or pay, as below
             if (!Number.isNaN(credit) && counts(fact.quotaKinds, credits, fact.rollupLevels) && counts(fact.payoutKinds, credits, fact.rollupLevels)) {
               payer!.acceptWholeDeal!(new WholeDealEvent(pairs.ids[q]!, pairs.dates[q]!, pairs.deals[q]!, creditInfo.of(credits.kind, ONE, credits.via), credits.via === undefined ? NO_VIAS : [credits.via]), credit);
@@ -610,15 +610,6 @@ export function periodLines(index: TenantIndex, plans: readonly Plan[], period: 
   for (const [payeeId, entry] of byPayee) result.set(payeeId, { payeeId, ...entry });
   return { byPayee: result, exceptions: dedupeExceptions(exceptions) };
 }
-
-/** An amount of `units` at `places` decimals in scaled units at `scale`; NaN when that is not a safe integer. */
-function wholeCredit(units: number, places: number, scale: number): number {
-  const shift = scale - places;
-  return shift < 0 ? NaN : timesScaled(units, POW10[shift]!);
-}
-
-/** 10^k for every shift between credit scales (at most MAX_CREDIT_SCALE). */
-const POW10: readonly number[] = Array.from({ length: MAX_CREDIT_SCALE + 1 }, (_, k) => 10 ** k);
 
 /**
  * A deal credited whole to the payee, in the plan currency: its decimal values (the deal's

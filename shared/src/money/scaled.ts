@@ -106,6 +106,12 @@ export function minusScaled(a: number, b: number): number {
   return Number.isSafeInteger(difference) ? difference : NaN;
 }
 
+/** `n` at scale `from` in units of the finer scale `to` (the same value); NaN when `to` is coarser or the result does not fit. */
+export function rescaled(n: number, from: number, to: number): number {
+  const factor = POW10[to - from];
+  return factor === undefined ? NaN : timesScaled(n, factor);
+}
+
 /** a × b, at the sum of their scales. */
 export function timesScaled(a: number, b: number): number {
   const product = a * b;
