@@ -2,6 +2,7 @@ import type { Activity } from '../domain/activities.js';
 import type { Deal } from '../domain/deals.js';
 import type { UserId } from '../domain/ids.js';
 import type { CurrencyCode } from '../money/currency.js';
+import { SharedStrings } from '../input/shared-strings.js';
 import { toScaled } from '../money/scaled.js';
 import type { IsoDate } from '../time/iso-date.js';
 import type { Period } from '../time/period.js';
@@ -72,7 +73,7 @@ function buildDatedRecords(index: TenantIndex): DatedRecords {
   const deals = index.data.deals;
   const wonByDate = new Map<IsoDate, number[]>();
   const unknownStage: { deal: Deal; position: number }[] = [];
-  const dates = new Map<string, IsoDate>();
+  const dates = new SharedStrings();
   const currencyIndex = new Map<string, number>();
   const ownerIndex = new Map<string, number>();
   const splitCredits = new Map<number, readonly DealCredit[] | EngineException>();
@@ -90,8 +91,7 @@ function buildDatedRecords(index: TenantIndex): DatedRecords {
   // One pass in input order reads everything the periods need of a deal.
   for (let position = 0; position < deals.length; position++) {
     const deal = deals[position]!;
-    let date = dates.get(deal.closeDate);
-    if (date === undefined) dates.set(deal.closeDate, (date = deal.closeDate));
+    const date = dates.of(deal.closeDate);
     columns.closeDates.push(date);
     columns.ids.push(deal.id);
     let owner = ownerIndex.get(deal.ownerId);

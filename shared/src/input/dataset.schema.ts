@@ -11,6 +11,7 @@ import { resolvePeriod, type FiscalCalendar, type Period, type PeriodId } from '
 import { InputError, issuesFromZod, withFix, type InputIssue } from './input-error.js';
 import { readActivity, readAll, readDeal } from './record-fast-path.js';
 import { currencyField, dateField, dateOrTimestampField, decimalField, idField, nonNegativeDecimal, percentField, positiveDecimal } from './scalars.js';
+import { SharedStrings } from './shared-strings.js';
 
 /**
  * The canonical data file: what the connectors produce and what `spm calc --data` reads.
@@ -149,22 +150,6 @@ function readDocument(document: unknown, source: string): ParsedDataset {
  * deal id?". Files are usually exported in id order; while ids keep rising nothing can
  * repeat, so a million-entry set is only built once they stop rising (or when asked).
  */
-/**
- * One string object per distinct value of the fields a million records repeat (dates, owners,
- * currencies, pipelines, stages): the parsed document gives each record its own copies, which a
- * big tenant keeps for as long as it is loaded, and reading them compares and hashes each copy.
- */
-class SharedStrings {
-  private readonly seen = new Map<string, string>();
-
-  of<T extends string>(value: T): T {
-    const known = this.seen.get(value);
-    if (known !== undefined) return known as T;
-    this.seen.set(value, value);
-    return value;
-  }
-}
-
 class DealIds {
   private set: Set<string> | undefined;
   private checked = 0;

@@ -1,3 +1,4 @@
+import { SharedStrings } from '../../../shared/src/input/shared-strings.js';
 import { Decimal } from '../../../shared/src/money/decimal.js';
 import type { CurrencyCode } from '../../../shared/src/money/currency.js';
 import type { Dataset } from '../../../shared/src/domain/dataset.js';
@@ -33,6 +34,7 @@ export async function loadDataset(db: Db, tenantId: string): Promise<Dataset> {
     db.selectFrom('fx_rates').selectAll().where('tenant_id', '=', tenantId).execute(),
   ]);
   const home = tenant.home_currency as CurrencyCode;
+  const shared = new SharedStrings();
   return {
     tenant: { id: tenant.id as TenantId, name: tenant.name, currency: home },
     calendar: { fiscalYearStartMonth: tenant.fiscal_year_start_month, customPeriods: [] },
@@ -66,7 +68,7 @@ export async function loadDataset(db: Db, tenantId: string): Promise<Dataset> {
       }),
     ),
     deals: [...deals.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
-    activities: activities.map((a) => ({ id: a.id as ActivityId, type: a.type, status: a.status, userId: a.user_id as UserId, dealId: (a.deal_id ?? undefined) as DealId | undefined, occurredAt: a.occurred_at as IsoDate })),
+    activities: activities.map((a) => ({ id: a.id as ActivityId, type: a.type, status: a.status, userId: shared.of(a.user_id) as UserId, dealId: (a.deal_id ?? undefined) as DealId | undefined, occurredAt: shared.of(a.occurred_at) as IsoDate })),
     quotas: quotas.map(
       (q): Quota => ({
         id: q.id as QuotaId,

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { SharedStrings } from '../../../shared/src/input/shared-strings.js';
 import { Decimal } from '../../../shared/src/money/decimal.js';
 import type { CurrencyCode } from '../../../shared/src/money/currency.js';
 import type { Activity } from '../../../shared/src/domain/activities.js';
@@ -68,19 +69,20 @@ export async function loadDeals(tx: Tx, tenantId: string, ids?: readonly string[
     list.push({ userId: s.user_id as UserId, type: s.split_type, percent: new Decimal(s.percent) });
     splits.set(s.deal_id, list);
   }
+  const shared = new SharedStrings();
   return new Map(
     rows.map((r) => [
       r.id,
       {
         id: r.id as DealId,
         name: r.name,
-        pipelineId: r.pipeline_id as PipelineId,
-        stageId: r.stage_id as StageId,
+        pipelineId: shared.of(r.pipeline_id) as PipelineId,
+        stageId: shared.of(r.stage_id) as StageId,
         amount: new Decimal(r.amount),
-        currency: r.currency as CurrencyCode,
-        closeDate: r.close_date as IsoDate,
-        createdDate: r.created_date as IsoDate,
-        ownerId: r.owner_id as UserId,
+        currency: shared.of(r.currency) as CurrencyCode,
+        closeDate: shared.of(r.close_date) as IsoDate,
+        createdDate: shared.of(r.created_date) as IsoDate,
+        ownerId: shared.of(r.owner_id) as UserId,
         splits: splits.get(r.id) ?? [],
         properties: r.properties as unknown as Record<string, string>,
         stageHistory: (r.stage_history as unknown as Array<{ stageId: StageId; enteredAt: IsoDate }>) ?? [],
